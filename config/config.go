@@ -1,0 +1,231 @@
+// Package config reads, checks and defaults the YAML file that describes what
+// up watches. Every error it returns names the file, line, column and key.
+package config
+
+import (
+	"regexp"
+	"time"
+)
+
+// Config is one loaded, defaulted and validated configuration file.
+type Config struct {
+	Page        Page          `yaml:"page"`
+	Listen      Listen        `yaml:"listen"`
+	Storage     Storage       `yaml:"storage"`
+	API         API           `yaml:"api"`
+	Defaults    Defaults      `yaml:"defaults"`
+	Groups      []Group       `yaml:"groups"`
+	Components  []Component   `yaml:"components"`
+	Incidents   Incidents     `yaml:"incidents"`
+	Maintenance []Maintenance `yaml:"maintenance"`
+	Subscribers []Subscriber  `yaml:"subscribers"`
+	Users       []User        `yaml:"users"`
+
+	// Source is the file the config was read from ("" for embedded text).
+	Source string `yaml:"-"`
+}
+
+// Page describes the status page itself.
+type Page struct {
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+	// URL is the public base URL; webhook links are built from it.
+	URL string `yaml:"url"`
+}
+
+// Listen holds the listener addresses.
+type Listen struct {
+	API       string `yaml:"api"`
+	WebSocket string `yaml:"websocket"`
+}
+
+// Storage says where state is kept.
+type Storage struct {
+	Path string `yaml:"path"`
+}
+
+// API holds settings of the HTTP API.
+type API struct {
+	// Public lets anyone read status data without a token. Default true.
+	Public *bool `yaml:"public"`
+	// Origins the WebSocket accepts besides page.url's.
+	Origins []string `yaml:"origins"`
+}
+
+// Defaults are inherited by every check that does not set its own value.
+type Defaults struct {
+	Interval         time.Duration `yaml:"interval"`
+	Timeout          time.Duration `yaml:"timeout"`
+	FailureThreshold int           `yaml:"failure_threshold"`
+	SuccessThreshold int           `yaml:"success_threshold"`
+	DegradedLatency  time.Duration `yaml:"degraded_latency"`
+}
+
+// Group gathers components on the status page.
+type Group struct {
+	ID          string `yaml:"id"`
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+}
+
+// Component is one thing customers see a status for.
+type Component struct {
+	ID          string  `yaml:"id"`
+	Name        string  `yaml:"name"`
+	Description string  `yaml:"description"`
+	Group       string  `yaml:"group"`
+	Checks      []Check `yaml:"checks"`
+}
+
+// Check is one probe of one target. After loading, every timing and
+// threshold field holds its effective value (own or inherited).
+type Check struct {
+	Name             string        `yaml:"name"`
+	Interval         time.Duration `yaml:"interval"`
+	Timeout          time.Duration `yaml:"timeout"`
+	FailureThreshold int           `yaml:"failure_threshold"`
+	SuccessThreshold int           `yaml:"success_threshold"`
+	DegradedLatency  time.Duration `yaml:"degraded_latency"`
+
+	// Exactly one of these is set.
+	HTTP *HTTPCheck `yaml:"http"`
+	TCP  *TCPCheck  `yaml:"tcp"`
+	ICMP *ICMPCheck `yaml:"icmp"`
+
+	// ID is "<component>.<check name>", unique in the file. Set by Load.
+	ID string `yaml:"-"`
+	// Component is the id of the component the check belongs to. Set by Load.
+	Component string `yaml:"-"`
+}
+
+// Type names the protocol of the check: "http", "tcp" or "icmp".
+func (c *Check) Type() string {
+	switch {
+	case c.HTTP != nil:
+		return "http"
+	case c.TCP != nil:
+		return "tcp"
+	case c.ICMP != nil:
+		return "icmp"
+	}
+	return ""
+}
+
+// Target is what the check probes, as shown in metric labels: the URL,
+// host:port or host.
+func (c *Check) Target() string {
+	switch {
+	case c.HTTP != nil:
+		return c.HTTP.URL
+	case c.TCP != nil:
+		return c.TCP.Address
+	case c.ICMP != nil:
+		return c.ICMP.Host
+	}
+	return ""
+}
+
+// HTTPCheck probes a URL.
+type HTTPCheck struct {
+	URL     string            `yaml:"url"`
+	Method  string            `yaml:"method"` // default GET
+	Headers map[string]Secret `yaml:"headers"`
+	Body    string            `yaml:"body"`
+	// ExpectStatus lists accepted codes and ranges ("200", "200-299").
+	// Default: 200-299.
+	ExpectStatus    []StatusRange `yaml:"expect_status"`
+	BodyContains    string        `yaml:"body_contains"`
+	BodyRegex       *Regexp       `yaml:"body_regex"`
+	FollowRedirects *bool         `yaml:"follow_redirects"` // default true
+	TLSSkipVerify   bool          `yaml:"tls_skip_verify"`
+	// MaxBodyBytes caps how much of the body is read. Default 1 MiB.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+}
+
+// StatusRange is an inclusive range of HTTP status codes.
+type StatusRange struct {
+	Low, High int
+}
+
+// TCPCheck connects to host:port.
+type TCPCheck struct {
+	Address       string `yaml:"address"`
+	TLS           bool   `yaml:"tls"`
+	TLSSkipVerify bool   `yaml:"tls_skip_verify"`
+	ServerName    string `yaml:"server_name"`
+	// Send is written after connecting; Expect must then appear in what
+	// the peer answers.
+	Send   string `yaml:"send"`
+	Expect string `yaml:"expect"`
+}
+
+// ICMPCheck pings a host.
+type ICMPCheck struct {
+	Host  string `yaml:"host"`
+	Count int    `yaml:"count"` // default 1
+	// IPVersion forces "4" or "6"; empty lets resolution choose.
+	IPVersion string `yaml:"ip_version"`
+}
+
+// Regexp is a compiled regular expression that reads and writes as text.
+type Regexp struct {
+	*regexp.Regexp
+}
+
+// Incidents sets how incidents are opened and resolved automatically.
+type Incidents struct {
+	// OpenAt is the lowest component status that opens an incident.
+	OpenAt string `yaml:"open_at"`
+	// ResolveAfter is how long a recovered component must stay
+	// operational before its incident is resolved.
+	ResolveAfter time.Duration `yaml:"resolve_after"`
+}
+
+// Maintenance is a planned window during which components are expected
+// to be unavailable.
+type Maintenance struct {
+	ID          string        `yaml:"id"`
+	Name        string        `yaml:"name"`
+	Description string        `yaml:"description"`
+	Components  []string      `yaml:"components"`
+	Start       time.Time     `yaml:"start"`
+	Duration    time.Duration `yaml:"duration"`
+}
+
+// Subscriber receives webhooks.
+type Subscriber struct {
+	ID     string `yaml:"id"`
+	URL    string `yaml:"url"`
+	Secret Secret `yaml:"secret"`
+	// Events filters by kind: incident, maintenance, component. Empty = all.
+	Events []string `yaml:"events"`
+	// Components limits component and incident webhooks to these ids. Empty = all.
+	Components []string `yaml:"components"`
+}
+
+// User may call the API with a bearer token.
+type User struct {
+	ID    string `yaml:"id"`
+	Name  string `yaml:"name"`
+	Email string `yaml:"email"`
+	Role  string `yaml:"role"` // admin | editor | viewer
+	Token Secret `yaml:"token"`
+}
+
+// Secret is a string that prints as "<secret>" so that tokens and signing
+// keys never reach logs or `up validate` output.
+type Secret string
+
+// String hides the value.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "<secret>"
+}
+
+// MarshalYAML hides the value.
+func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
+
+// MarshalJSON hides the value.
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() + `"`), nil }
