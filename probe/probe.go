@@ -10,12 +10,18 @@ import (
 	"github.com/up-status/up/config"
 )
 
-// Prober probes one target once. It must return by the context's deadline,
-// never panic on bad input from the network, and describe a failure in
-// Result.Err in words an on-call engineer understands.
+// Prober probes the target of the check it was made for (see New). It must
+// return by the context's deadline, never panic on bad input from the
+// network, and describe a failure in Result.Err in words an on-call
+// engineer understands. A Prober is built once per check and reused for
+// every run, so that per-probe work stays small; Probe may be called
+// concurrently for different runs.
 type Prober interface {
-	Probe(ctx context.Context, check *config.Check) Result
+	Probe(ctx context.Context) Result
 }
+
+// Compile-time use of config keeps the import honest until New lands.
+var _ = (*config.Check)(nil)
 
 // Result is what one probe observed.
 type Result struct {
