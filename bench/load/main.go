@@ -1,0 +1,372 @@
+// Command load measures up under many checks: it starts a loopback target
+// server, writes a config with N checks against it, runs the up binary for
+// a fixed window and prints what the target and /proc saw. It prints
+// figures; it asserts nothing.
+//
+//	go build -o bin/up ./cmd/up && go run ./bench/load -checks 5000
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+func main() {
+	var (
+		bin      = flag.String("up", "bin/up", "up binary to measure")
+		checks   = flag.Int("checks", 1000, "number of checks")
+		interval = flag.Duration("interval", 10*time.Second, "check interval")
+		timeout  = flag.Duration("timeout", 3*time.Second, "check timeout (hanging targets hold a probe this long)")
+		window   = flag.Duration("window", 40*time.Second, "how long to run up")
+		hang     = flag.Float64("hang", 0, "share of targets that never answer (0..1)")
+		kind     = flag.String("type", "http", "check type: http or tcp")
+		ports    = flag.Int("ports", 16, "target ports (spreads connections so TIME_WAIT cannot exhaust ephemeral ports)")
+		histo    = flag.Bool("histogram", true, "keep the per-check latency histogram (uptime_probe_latency_seconds)")
+	)
+	flag.Parse()
+	log.SetFlags(0)
+	if *kind != "http" && *kind != "tcp" {
+		log.Fatalf("-type %q: want http or tcp", *kind)
+	}
+
+	tgt := newTarget(*checks, *hang, *window / *interval + 3)
+	addrs := make([]string, *ports)
+	for i := range addrs {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			log.Fatal(err)
+		}
+		addrs[i] = ln.Addr().String()
+		if *kind == "http" {
+			srv := &http.Server{Handler: tgt, ReadHeaderTimeout: 10 * time.Second}
+			go srv.Serve(ln)
+		} else {
+			go tgt.serveTCP(ln)
+		}
+	}
+
+	dir, err := os.MkdirTemp("", "up-bench-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	api := freeAddr()
+	cfgPath := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfgPath, []byte(configText(*checks, *kind, addrs, api, *interval, *timeout, dir)), 0o644); err != nil {
+		log.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), *window+time.Minute)
+	defer cancel()
+	args := []string{"run", "--config", cfgPath, "--log-level", "warn"}
+	cmd := exec.CommandContext(ctx, *bin, args...)
+	cmd.Env = append(os.Environ(), "UP_BENCH_NO_HISTOGRAM="+strconv.FormatBool(!*histo))
+	cmd.Stderr = os.Stderr
+	start := time.Now()
+	tgt.setStart(start)
+	if err := cmd.Start(); err != nil {
+		log.Fatalf("start %s: %v (build it with: go build -o bin/up ./cmd/up)", *bin, err)
+	}
+	pid := cmd.Process.Pid
+
+	// Sample CPU and RSS once a second; the first interval is warm-up
+	// (start, first runs spread over the interval), measured separately.
+	type sample struct {
+		at  time.Time
+		cpu time.Duration
+		rss int64
+	}
+	var samples []sample
+	tick := time.NewTicker(time.Second)
+	for time.Since(start) < *window {
+		<-tick.C
+		cpu, rss, err := procStat(pid)
+		if err != nil {
+			log.Fatalf("up exited early: %v", err)
+		}
+		samples = append(samples, sample{time.Now(), cpu, rss})
+	}
+	tick.Stop()
+
+	scrapeStart := time.Now()
+	body, err := get("http://" + api + "/metrics")
+	scrapeTime := time.Since(scrapeStart)
+	if err != nil {
+		log.Fatalf("scrape: %v", err)
+	}
+	peak := vmHWM(pid)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait()
+
+	// CPU per probe over the steady part: after one interval, when every
+	// check runs at its rhythm.
+	var from, to sample
+	for _, s := range samples {
+		if s.at.Sub(start) >= *interval+time.Second && from.at.IsZero() {
+			from = s
+		}
+		to = s
+	}
+	probes := tgt.arrivalsBetween(from.at, to.at)
+	var rssSum int64
+	var rssN int64
+	for _, s := range samples[len(samples)/2:] {
+		rssSum += s.rss
+		rssN++
+	}
+
+	expected := int(float64(*checks) * window.Seconds() / interval.Seconds())
+	done := tgt.total()
+	fmt.Printf("up load benchmark: %d %s checks at %v, timeout %v, %v window, %.0f%% hanging, histogram %v\n",
+		*checks, *kind, *interval, *timeout, *window, *hang*100, *histo)
+	fmt.Printf("  probes done / expected     %d / %d (%.1f%%)\n", done, expected, 100*float64(done)/float64(expected))
+	if probes > 0 {
+		fmt.Printf("  CPU per probe              %.3f ms (user+sys %v over %d probes, steady part)\n",
+			float64((to.cpu-from.cpu).Microseconds())/1000/float64(probes), to.cpu-from.cpu, probes)
+		fmt.Printf("  probes per second          %.0f\n", float64(probes)/to.at.Sub(from.at).Seconds())
+	}
+	fmt.Printf("  RSS steady / peak          %.1f MiB / %.1f MiB (%.2f MiB per 1000 checks steady)\n",
+		mib(rssSum/max(rssN, 1)), mib(peak), mib(rssSum/max(rssN, 1))*1000/float64(*checks))
+	sp := tgt.spacing(*interval)
+	fmt.Printf("  same-target spacing        p50 %v  p99 %v  max %v (interval %v; healthy targets)\n", sp.p50, sp.p99, sp.max, *interval)
+	fmt.Printf("  spacing deviation p99      %v\n", sp.devP99)
+	all, missing := tgt.allProbedAfter()
+	if missing > 0 {
+		fmt.Printf("  every check probed once    no: %d checks never probed\n", missing)
+	} else {
+		fmt.Printf("  every check probed once    after %v\n", all.Round(time.Millisecond))
+	}
+	fmt.Printf("  /metrics scrape            %v, %d bytes (%.0f bytes per check)\n", scrapeTime.Round(time.Millisecond), len(body), float64(len(body))/float64(*checks))
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+func configText(n int, kind string, addrs []string, api string, interval, timeout time.Duration, dir string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "page: {id: bench, name: Bench, url: \"http://%s\"}\n", api)
+	fmt.Fprintf(&b, "listen: {api: \"%s\", websocket: \"%s\"}\n", api, api)
+	fmt.Fprintf(&b, "storage: {path: \"%s\"}\n", filepath.Join(dir, "up.db"))
+	fmt.Fprintf(&b, "defaults: {interval: %v, timeout: %v, failure_threshold: 2, success_threshold: 1}\n", interval, timeout)
+	b.WriteString("components:\n")
+	per := 10
+	for c := 0; c*per < n; c++ {
+		fmt.Fprintf(&b, "  - id: c%d\n    name: Component %d\n    checks:\n", c, c)
+		for i := c * per; i < min(n, (c+1)*per); i++ {
+			addr := addrs[i%len(addrs)]
+			if kind == "http" {
+				fmt.Fprintf(&b, "      - {name: t%d, http: {url: \"http://%s/t/%d\"}}\n", i, addr, i)
+			} else {
+				fmt.Fprintf(&b, "      - {name: t%d, tcp: {address: \"%s\", send: \"%d\\n\", expect: \"ok\"}}\n", i, addr, i)
+			}
+		}
+	}
+	return b.String()
+}
+
+// target records when each check's probe arrives.
+type target struct {
+	mu       sync.Mutex
+	start    time.Time
+	arrivals [][]time.Time
+	hang     []bool
+}
+
+func newTarget(n int, hang float64, perCheck time.Duration) *target {
+	t := &target{arrivals: make([][]time.Time, n), hang: make([]bool, n)}
+	every := 0
+	if hang > 0 {
+		every = int(1 / hang)
+	}
+	for i := range t.arrivals {
+		t.arrivals[i] = make([]time.Time, 0, int(perCheck))
+		t.hang[i] = every > 0 && i%every == every-1
+	}
+	return t
+}
+
+func (t *target) setStart(s time.Time) { t.mu.Lock(); t.start = s; t.mu.Unlock() }
+
+// hit records an arrival and says whether the target must hang.
+func (t *target) hit(i int) bool {
+	if i < 0 || i >= len(t.arrivals) {
+		return false
+	}
+	now := time.Now()
+	t.mu.Lock()
+	t.arrivals[i] = append(t.arrivals[i], now)
+	t.mu.Unlock()
+	return t.hang[i]
+}
+
+func (t *target) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	i, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/t/"))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	if t.hit(i) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(time.Minute):
+		}
+		return
+	}
+	io.WriteString(w, "ok\n")
+}
+
+func (t *target) serveTCP(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(time.Minute))
+			line, err := bufio.NewReader(c).ReadString('\n')
+			if err != nil {
+				return
+			}
+			i, _ := strconv.Atoi(strings.TrimSpace(line))
+			if t.hit(i) {
+				io.Copy(io.Discard, c) // until the prober gives up
+				return
+			}
+			io.WriteString(c, "ok\n")
+		}()
+	}
+}
+
+func (t *target) total() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, a := range t.arrivals {
+		n += len(a)
+	}
+	return n
+}
+
+func (t *target) arrivalsBetween(from, to time.Time) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, a := range t.arrivals {
+		for _, at := range a {
+			if !at.Before(from) && at.Before(to) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+type spacing struct{ p50, p99, max, devP99 time.Duration }
+
+func (t *target) spacing(interval time.Duration) spacing {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var gaps, devs []time.Duration
+	for i, a := range t.arrivals {
+		if t.hang[i] {
+			continue
+		}
+		for j := 1; j < len(a); j++ {
+			g := a[j].Sub(a[j-1])
+			gaps = append(gaps, g)
+			d := g - interval
+			if d < 0 {
+				d = -d
+			}
+			devs = append(devs, d)
+		}
+	}
+	if len(gaps) == 0 {
+		return spacing{}
+	}
+	slices.Sort(gaps)
+	slices.Sort(devs)
+	q := func(s []time.Duration, p float64) time.Duration { return s[min(len(s)-1, int(p*float64(len(s))))] }
+	return spacing{q(gaps, .5), q(gaps, .99), gaps[len(gaps)-1], q(devs, .99)}
+}
+
+func (t *target) allProbedAfter() (time.Duration, int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var last time.Time
+	missing := 0
+	for _, a := range t.arrivals {
+		if len(a) == 0 {
+			missing++
+			continue
+		}
+		if a[0].After(last) {
+			last = a[0]
+		}
+	}
+	return last.Sub(t.start), missing
+}
+
+func freeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func get(url string) ([]byte, error) {
+	c := &http.Client{Timeout: 30 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
+}
+
+// procStat reads user+system CPU time and RSS of a process.
+func procStat(pid int) (time.Duration, int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	rssPages, _ := strconv.ParseInt(f[21], 10, 64)
+	const hz = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / hz, rssPages * int64(os.Getpagesize()), nil
+}
+
+// vmHWM is the peak resident set size of a process.
+func vmHWM(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			kb, _ := strconv.ParseInt(strings.Fields(l)[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}

@@ -1,0 +1,220 @@
+package metrics
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/up-status/up/config"
+	"github.com/up-status/up/internal/testenv"
+	"github.com/up-status/up/probe"
+	"github.com/up-status/up/status"
+)
+
+func httpCheck(component, name, url string) *config.Check {
+	return &config.Check{ID: component + "." + name, Component: component, Name: name, HTTP: &config.HTTPCheck{URL: url}}
+}
+
+func scrape(t *testing.T, m *Metrics) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != 200 {
+		t.Fatalf("GET /metrics = %d", rec.Code)
+	}
+	return rec.Body.String()
+}
+
+func TestProbeResultFillsBlackboxSeries(t *testing.T) {
+	m := New(Options{HTTPPhases: true, LatencyHistogram: true})
+	c := httpCheck("website", "home", "https://acme.example/")
+	m.AddCheck(c)
+	expiry := time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC)
+	m.ObserveProbe(c.ID, probe.Result{
+		Success: true, Duration: 120 * time.Millisecond,
+		HTTP: &probe.HTTPResult{StatusCode: 200, Resolve: time.Millisecond, Connect: 2 * time.Millisecond,
+			TLS: 3 * time.Millisecond, Processing: 4 * time.Millisecond, Transfer: 5 * time.Millisecond},
+		TLS: &probe.TLSResult{Version: "TLS 1.3", EarliestCertExpiry: expiry},
+	})
+	lv := []string{"website", "home", "http", "https://acme.example/"}
+	want := map[string]float64{
+		"probe_success":           1,
+		"probe_duration_seconds":  0.12,
+		"probe_http_status_code":  200,
+		"probe_ssl_earliest_cert": float64(expiry.Unix()),
+		"connect":                 0.002,
+		"transfer":                0.005,
+		"tls_version":             1,
+		"probes_success":          1,
+		"probes_failure":          0,
+	}
+	got := map[string]float64{
+		"probe_success":           testutil.ToFloat64(m.probeSuccess.WithLabelValues(lv...)),
+		"probe_duration_seconds":  testutil.ToFloat64(m.probeDuration.WithLabelValues(lv...)),
+		"probe_http_status_code":  testutil.ToFloat64(m.httpStatus.WithLabelValues(lv...)),
+		"probe_ssl_earliest_cert": testutil.ToFloat64(m.sslExpiry.WithLabelValues(lv...)),
+		"connect":                 testutil.ToFloat64(m.httpPhase.WithLabelValues(append(lv, "connect")...)),
+		"transfer":                testutil.ToFloat64(m.httpPhase.WithLabelValues(append(lv, "transfer")...)),
+		"tls_version":             testutil.ToFloat64(m.tlsVersion.WithLabelValues(append(lv, "TLS 1.3")...)),
+		"probes_success":          testutil.ToFloat64(m.probesTotal.WithLabelValues("website", "home", "http", "success")),
+		"probes_failure":          testutil.ToFloat64(m.probesTotal.WithLabelValues("website", "home", "http", "failure")),
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s = %v, want %v", k, got[k], w)
+		}
+	}
+	if n := testutil.CollectAndCount(m.latency); n != 1 {
+		t.Errorf("latency histogram has %d series, want 1", n)
+	}
+}
+
+func TestSeriesExistBeforeTheFirstResultAndGoWithTheCheck(t *testing.T) {
+	m := New(Options{HTTPPhases: true, LatencyHistogram: true})
+	c := httpCheck("api", "health", "http://127.0.0.1:5010/healthz")
+	m.AddCheck(c)
+	body := scrape(t, m)
+	for _, want := range []string{
+		`probe_success{check="health",component="api",target="http://127.0.0.1:5010/healthz",type="http"} 0`,
+		`probe_http_duration_seconds{check="health",component="api",phase="processing",target="http://127.0.0.1:5010/healthz",type="http"} 0`,
+		`uptime_probes_total{check="health",component="api",result="failure",type="http"} 0`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("exposition lacks %s", want)
+		}
+	}
+	m.RemoveCheck(c.ID)
+	if body := scrape(t, m); strings.Contains(body, `component="api"`) {
+		t.Errorf("series of a removed check remain:\n%s", grep(body, `component="api"`))
+	}
+}
+
+func TestTLSVersionInfoKeepsOneSeriesPerCheck(t *testing.T) {
+	m := New(Options{})
+	c := httpCheck("w", "h", "https://x.example/")
+	m.AddCheck(c)
+	m.ObserveProbe(c.ID, probe.Result{Success: true, TLS: &probe.TLSResult{Version: "TLS 1.2"}})
+	m.ObserveProbe(c.ID, probe.Result{Success: true, TLS: &probe.TLSResult{Version: "TLS 1.3"}})
+	if n := testutil.CollectAndCount(m.tlsVersion); n != 1 {
+		t.Fatalf("probe_tls_version_info has %d series after a version change, want 1", n)
+	}
+}
+
+func TestStateSetsHoldExactlyOneCurrentStatus(t *testing.T) {
+	m := New(Options{})
+	m.SetComponentStatus("db", "backend", status.PartialOutage)
+	m.SetComponentStatus("db", "backend", status.MajorOutage)
+	m.SetPageStatus(status.PageHasIssues)
+	for _, s := range status.ComponentStatuses {
+		want := 0.0
+		if s == status.MajorOutage {
+			want = 1
+		}
+		if got := testutil.ToFloat64(m.componentStatus.WithLabelValues("db", "backend", string(s))); got != want {
+			t.Errorf("uptime_component_status{status=%q} = %v, want %v", s, got, want)
+		}
+	}
+	if got := testutil.ToFloat64(m.pageStatus.WithLabelValues("HASISSUES")); got != 1 {
+		t.Errorf("uptime_page_status{HASISSUES} = %v", got)
+	}
+	if got := testutil.ToFloat64(m.pageStatus.WithLabelValues("UP")); got != 0 {
+		t.Errorf("uptime_page_status{UP} = %v", got)
+	}
+	// Moving a component to another group must not leave the old set.
+	m.SetComponentStatus("db", "storage", status.Operational)
+	if n := testutil.CollectAndCount(m.componentStatus); n != len(status.ComponentStatuses) {
+		t.Errorf("%d component status series after a group change, want %d", n, len(status.ComponentStatuses))
+	}
+}
+
+// fillChecks adds n checks of every type with realistic labels and one
+// result each.
+func fillChecks(m *Metrics, n int) {
+	for i := range n {
+		comp := fmt.Sprintf("component-%04d", i)
+		h := httpCheck(comp, "homepage", fmt.Sprintf("https://service-%04d.example.com/health", i))
+		tc := &config.Check{ID: comp + ".port", Component: comp, Name: "port", TCP: &config.TCPCheck{Address: fmt.Sprintf("service-%04d.example.com:443", i), TLS: true}}
+		ic := &config.Check{ID: comp + ".ping", Component: comp, Name: "ping", ICMP: &config.ICMPCheck{Host: fmt.Sprintf("service-%04d.example.com", i)}}
+		tlsRes := &probe.TLSResult{Version: "TLS 1.3", EarliestCertExpiry: time.Now().Add(90 * 24 * time.Hour)}
+		for _, c := range []*config.Check{h, tc, ic} {
+			m.AddCheck(c)
+			r := probe.Result{Success: true, Duration: 30 * time.Millisecond}
+			switch c.Type() {
+			case "http":
+				r.HTTP = &probe.HTTPResult{StatusCode: 200, Resolve: time.Millisecond}
+				r.TLS = tlsRes
+			case "tcp":
+				r.TLS = tlsRes
+			case "icmp":
+				r.ICMP = &probe.ICMPResult{Sent: 1, Received: 1, RTT: time.Millisecond}
+			}
+			m.ObserveProbe(c.ID, r)
+			m.SetCheckUp(c.ID, true)
+		}
+		m.SetComponentStatus(comp, "group-a", status.Operational)
+	}
+}
+
+// TestExpositionStaysWithinTheBudgetPerCheck holds the default metric set
+// (latency histogram on, HTTP phases off) to the documented budget of 2 KB
+// of text per check, for every check type, so that 10 000 checks scrape
+// quickly.
+func TestExpositionStaysWithinTheBudgetPerCheck(t *testing.T) {
+	opts := Options{LatencyHistogram: true}
+	m := New(opts)
+	const n = 100
+	fillChecks(m, n)
+	body := scrape(t, m)
+	for _, name := range []string{"homepage", "port", "ping"} {
+		size := 0
+		for _, l := range strings.Split(body, "\n") {
+			// A check's share: its own series plus a third of its
+			// component's status set (three checks per component).
+			if strings.Contains(l, `check="`+name+`"`) {
+				size += len(l) + 1
+			} else if strings.HasPrefix(l, "uptime_component_status{") {
+				size += (len(l) + 1) / 3
+			}
+		}
+		per := size / n
+		t.Logf("%s check: %d bytes", name, per)
+		if per > 2048 {
+			t.Errorf("%s check: %d bytes of exposition, budget 2048", name, per)
+		}
+	}
+}
+
+func TestPromtoolFindsNoProblem(t *testing.T) {
+	promtool := testenv.LookPath(t, "promtool", "apt-get install -y prometheus")
+	m := New(Options{HTTPPhases: true, LatencyHistogram: true})
+	fillChecks(m, 3)
+	m.ObserveRun(3*time.Millisecond, false)
+	m.SetCustomMetric("signups", 12)
+	body := scrape(t, m)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, promtool, "check", "metrics")
+	cmd.Stdin = strings.NewReader(body)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil || out.Len() > 0 {
+		t.Fatalf("promtool check metrics: %v\n%s", err, out.String())
+	}
+}
+
+func grep(s, sub string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			fmt.Fprintln(&b, l)
+		}
+	}
+	return b.String()
+}
