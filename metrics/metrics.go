@@ -73,19 +73,19 @@ type Metrics struct {
 // checkSeries caches one check's children so that recording a result does
 // no label hashing on the hot path.
 type checkSeries struct {
-	labels      []string
-	success     prometheus.Gauge
-	duration    prometheus.Gauge
-	dns         prometheus.Gauge
-	status      prometheus.Gauge
-	phases      []prometheus.Gauge
-	icmp        []prometheus.Gauge
-	loss        prometheus.Gauge
-	ok, failed  prometheus.Counter
-	latency     prometheus.Observer
-	up          prometheus.Gauge
-	ssl         prometheus.Gauge // nil until the check first sees TLS
-	tlsVersion  string
+	labels     []string
+	success    prometheus.Gauge
+	duration   prometheus.Gauge
+	dns        prometheus.Gauge
+	status     prometheus.Gauge
+	phases     []prometheus.Gauge
+	icmp       []prometheus.Gauge
+	loss       prometheus.Gauge
+	ok, failed prometheus.Counter
+	latency    prometheus.Observer
+	up         prometheus.Gauge
+	ssl        prometheus.Gauge // nil until the check first sees TLS
+	tlsVersion string
 }
 
 // New creates the collectors and registers them, with the Go and process
