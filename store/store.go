@@ -15,6 +15,11 @@ import (
 // ErrNotFound is returned (wrapped) when an object does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrConflict is returned (wrapped) when an object exists but is not in a
+// state that allows the operation (e.g. replaying a delivery that is not
+// dead).
+var ErrConflict = errors.New("conflict")
+
 // Store persists up's state. Every method is safe for concurrent use.
 // A method that writes either commits everything it was given or nothing.
 type Store interface {
@@ -55,13 +60,17 @@ type Store interface {
 	DeleteSubscriber(ctx context.Context, id string) error
 
 	// Due returns up to limit pending deliveries of one subscriber whose
-	// NextAttempt is at or before now, oldest (lowest Seq) first.
+	// NextAttempt is at or before now, oldest (lowest Seq) first. It stops
+	// at the first pending delivery that is not yet due: a delivery
+	// waiting for its retry holds back the later ones, which keeps each
+	// subscriber's webhooks in order.
 	Due(ctx context.Context, subscriber string, now time.Time, limit int) ([]Delivery, error)
 	// PendingSubscribers lists the subscribers with pending deliveries and
 	// how many each has.
 	PendingSubscribers(ctx context.Context) (map[string]int, error)
-	// NextDue is the earliest NextAttempt of a pending delivery of the
-	// subscriber; ok is false when it has none.
+	// NextDue is the NextAttempt of the subscriber's oldest pending
+	// delivery, the head of its queue (see Due); ok is false when it has
+	// none.
 	NextDue(ctx context.Context, subscriber string) (t time.Time, ok bool, err error)
 	// MarkDelivery records the outcome of one attempt: the delivery's
 	// State, Attempts, NextAttempt, LastError and LastAttempt as given.
@@ -69,24 +78,29 @@ type Store interface {
 	// Deliveries lists deliveries in a state (all when state is ""),
 	// newest first, at most limit.
 	Deliveries(ctx context.Context, state DeliveryState, limit int) ([]Delivery, error)
-	// Replay makes a dead delivery pending again, due now.
+	// Replay makes a dead delivery pending again, due now; ErrConflict if
+	// it is not dead.
 	Replay(ctx context.Context, id string, now time.Time) error
 
 	// AddUptime adds seconds to the hourly aggregates.
 	AddUptime(ctx context.Context, samples []UptimeSample) error
 	// Uptime returns the hourly aggregates of a check between from
-	// (inclusive) and to (exclusive), oldest first.
+	// (inclusive) and to (exclusive), oldest first. A zero from or to
+	// leaves that end open.
 	Uptime(ctx context.Context, checkID string, from, to time.Time) ([]UptimeHour, error)
 
+	// Metrics lists the metrics without their points (see Metric).
 	Metrics(ctx context.Context) ([]Metric, error)
 	// PutMetric creates or updates a custom metric and adds its points.
 	PutMetric(ctx context.Context, m Metric) error
-	// Metric returns a metric with its points between from and to.
+	// Metric returns a metric with its points between from and to, both
+	// inclusive, oldest first. A zero from or to leaves that end open.
 	Metric(ctx context.Context, id string, from, to time.Time) (Metric, error)
 	DeleteMetric(ctx context.Context, id string) error
 
 	// Meta reads and writes small named values (e.g. the last time the
 	// daemon was seen running, to count downtime of up itself as no data).
+	// Meta of a key never set is ErrNotFound.
 	Meta(ctx context.Context, key string) (string, error)
 	SetMeta(ctx context.Context, key, value string) error
 
