@@ -3,6 +3,7 @@
 package config
 
 import (
+	"log/slog"
 	"regexp"
 	"time"
 )
@@ -21,7 +22,8 @@ type Config struct {
 	Subscribers []Subscriber  `yaml:"subscribers"`
 	Users       []User        `yaml:"users"`
 
-	// Source is the file the config was read from ("" for embedded text).
+	// Source is the name errors were reported against: the path given to
+	// Load, the source given to Parse, "demo.yaml" for Demo.
 	Source string `yaml:"-"`
 }
 
@@ -29,7 +31,8 @@ type Config struct {
 type Page struct {
 	ID   string `yaml:"id"`
 	Name string `yaml:"name"`
-	// URL is the public base URL; webhook links are built from it.
+	// URL is the public base URL; webhook links are built from it, so it
+	// is kept without a trailing slash. Default: http://<listen.api>.
 	URL string `yaml:"url"`
 }
 
@@ -223,6 +226,12 @@ func (s Secret) String() string {
 	}
 	return "<secret>"
 }
+
+// GoString hides the value from %#v too.
+func (s Secret) GoString() string { return `config.Secret("` + s.String() + `")` }
+
+// LogValue hides the value from log/slog handlers.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // MarshalYAML hides the value.
 func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }

@@ -1,0 +1,64 @@
+package config
+
+import (
+	"maps"
+	"slices"
+)
+
+// Checks returns every check of every component, in file order. The
+// pointers refer into c.
+func (c *Config) Checks() []*Check {
+	var out []*Check
+	for ci := range c.Components {
+		for ki := range c.Components[ci].Checks {
+			out = append(out, &c.Components[ci].Checks[ki])
+		}
+	}
+	return out
+}
+
+// Equal reports whether c and o probe the same target the same way with
+// the same effective settings, regular expressions compared by source. On
+// reload the scheduler keeps a check running, with its state, when the new
+// one is Equal to the old.
+func (c *Check) Equal(o *Check) bool {
+	if c == nil || o == nil {
+		return c == o
+	}
+	return c.Name == o.Name &&
+		c.ID == o.ID &&
+		c.Component == o.Component &&
+		c.Interval == o.Interval &&
+		c.Timeout == o.Timeout &&
+		c.FailureThreshold == o.FailureThreshold &&
+		c.SuccessThreshold == o.SuccessThreshold &&
+		c.DegradedLatency == o.DegradedLatency &&
+		c.HTTP.equal(o.HTTP) &&
+		equalPtr(c.TCP, o.TCP) &&
+		equalPtr(c.ICMP, o.ICMP)
+}
+
+func (h *HTTPCheck) equal(o *HTTPCheck) bool {
+	if h == nil || o == nil {
+		return h == o
+	}
+	return h.URL == o.URL &&
+		h.Method == o.Method &&
+		maps.Equal(h.Headers, o.Headers) &&
+		h.Body == o.Body &&
+		slices.Equal(h.ExpectStatus, o.ExpectStatus) &&
+		h.BodyContains == o.BodyContains &&
+		(h.BodyRegex == nil) == (o.BodyRegex == nil) &&
+		h.BodyRegex.source() == o.BodyRegex.source() &&
+		equalPtr(h.FollowRedirects, o.FollowRedirects) &&
+		h.TLSSkipVerify == o.TLSSkipVerify &&
+		h.MaxBodyBytes == o.MaxBodyBytes
+}
+
+// equalPtr compares what two pointers point at; nil equals only nil.
+func equalPtr[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}

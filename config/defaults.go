@@ -1,0 +1,158 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"time"
+)
+
+// The values a file gets for what it leaves out. config.example.yaml
+// states each of them; keep the two in step.
+const (
+	defaultPageID        = "up"
+	defaultPageName      = "Status"
+	defaultAPIListen     = "127.0.0.1:5010"
+	defaultWSListen      = "127.0.0.1:5011"
+	defaultStoragePath   = "./data/up.db"
+	defaultInterval      = 30 * time.Second
+	defaultTimeout       = 10 * time.Second
+	defaultFailures      = 3
+	defaultSuccesses     = 2
+	defaultDegraded      = 2 * time.Second
+	defaultOpenAt        = "PARTIALOUTAGE"
+	defaultResolveAfter  = 5 * time.Minute
+	defaultMethod        = "GET"
+	defaultMaxBodyBytes  = 1 << 20
+	defaultICMPCount     = 1
+	defaultStatusLow     = 200
+	defaultStatusHigh    = 299
+	inheritedTimeoutPart = 0.8
+)
+
+// applyDefaults fills in everything the file left out; it is the only
+// place defaults are decided. set reports whether the file gave a path a
+// value, which is what tells an explicit zero (an error, found later by
+// validation) from a missing key (defaulted here), and an inherited
+// timeout (clamped to fit its interval) from an explicit one (which must
+// fit or is an error).
+func applyDefaults(c *Config, set func(path string) bool) {
+	orString(&c.Listen.API, defaultAPIListen)
+	orString(&c.Listen.WebSocket, defaultWSListen)
+	orString(&c.Page.ID, defaultPageID)
+	orString(&c.Page.Name, defaultPageName)
+	if c.Page.URL == "" {
+		c.Page.URL = urlOfListener(c.Listen.API)
+	}
+	// Links are built as page.url + "/path"; a trailing slash would double.
+	c.Page.URL = strings.TrimRight(c.Page.URL, "/")
+	orString(&c.Storage.Path, defaultStoragePath)
+	if c.API.Public == nil {
+		c.API.Public = ptr(true)
+	}
+
+	d := &c.Defaults
+	if !set("defaults.interval") {
+		d.Interval = defaultInterval
+	}
+	if !set("defaults.timeout") {
+		d.Timeout = fitTimeout(defaultTimeout, d.Interval)
+	}
+	if !set("defaults.failure_threshold") {
+		d.FailureThreshold = defaultFailures
+	}
+	if !set("defaults.success_threshold") {
+		d.SuccessThreshold = defaultSuccesses
+	}
+	if !set("defaults.degraded_latency") {
+		d.DegradedLatency = defaultDegraded
+	}
+	if !set("incidents.open_at") {
+		c.Incidents.OpenAt = defaultOpenAt
+	}
+	if !set("incidents.resolve_after") {
+		c.Incidents.ResolveAfter = defaultResolveAfter
+	}
+
+	for i := range c.Groups {
+		orString(&c.Groups[i].Name, c.Groups[i].ID)
+	}
+	for ci := range c.Components {
+		comp := &c.Components[ci]
+		orString(&comp.Name, comp.ID)
+		for ki := range comp.Checks {
+			checkDefaults(&comp.Checks[ki], comp.ID, d, fmt.Sprintf("components[%d].checks[%d].", ci, ki), set)
+		}
+	}
+	for i := range c.Users {
+		orString(&c.Users[i].Name, c.Users[i].ID)
+	}
+}
+
+func checkDefaults(k *Check, component string, d *Defaults, prefix string, set func(string) bool) {
+	k.Component = component
+	k.ID = component + "." + k.Name
+	if !set(prefix + "interval") {
+		k.Interval = d.Interval
+	}
+	if !set(prefix + "timeout") {
+		k.Timeout = fitTimeout(d.Timeout, k.Interval)
+	}
+	if !set(prefix + "failure_threshold") {
+		k.FailureThreshold = d.FailureThreshold
+	}
+	if !set(prefix + "success_threshold") {
+		k.SuccessThreshold = d.SuccessThreshold
+	}
+	if !set(prefix + "degraded_latency") {
+		k.DegradedLatency = d.DegradedLatency
+	}
+	if h := k.HTTP; h != nil {
+		orString(&h.Method, defaultMethod)
+		if len(h.ExpectStatus) == 0 {
+			h.ExpectStatus = []StatusRange{{Low: defaultStatusLow, High: defaultStatusHigh}}
+		}
+		if !set(prefix + "http.max_body_bytes") {
+			h.MaxBodyBytes = defaultMaxBodyBytes
+		}
+		if h.FollowRedirects == nil {
+			h.FollowRedirects = ptr(true)
+		}
+	}
+	if k.ICMP != nil && !set(prefix+"icmp.count") {
+		k.ICMP.Count = defaultICMPCount
+	}
+}
+
+// fitTimeout shrinks an inherited timeout that would not end before the
+// next run: a check with a 5s interval under a 10s default timeout gets
+// 4s rather than an error, so that only a timeout someone wrote down can
+// be wrong.
+func fitTimeout(timeout, interval time.Duration) time.Duration {
+	if interval > 0 && timeout >= interval {
+		return time.Duration(float64(interval) * inheritedTimeoutPart)
+	}
+	return timeout
+}
+
+// urlOfListener is the page URL a default install is reached at. A
+// listener on all interfaces is reached as localhost from the machine
+// itself; anything better needs page.url.
+func urlOfListener(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func orString(s *string, def string) {
+	if *s == "" {
+		*s = def
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
