@@ -14,6 +14,7 @@ type Config struct {
 	Listen      Listen        `yaml:"listen"`
 	Storage     Storage       `yaml:"storage"`
 	API         API           `yaml:"api"`
+	Metrics     Metrics       `yaml:"metrics"`
 	Defaults    Defaults      `yaml:"defaults"`
 	Groups      []Group       `yaml:"groups"`
 	Components  []Component   `yaml:"components"`
@@ -53,6 +54,17 @@ type API struct {
 	Public *bool `yaml:"public"`
 	// Origins the WebSocket accepts besides page.url's.
 	Origins []string `yaml:"origins"`
+}
+
+// Metrics chooses the optional Prometheus series, which cost exposition
+// size per check.
+type Metrics struct {
+	// HTTPPhases exports probe_http_duration_seconds{phase}: five series
+	// per HTTP check. Default false.
+	HTTPPhases bool `yaml:"http_phases"`
+	// LatencyHistogram exports uptime_probe_latency_seconds per check:
+	// eight series per check. Default true.
+	LatencyHistogram *bool `yaml:"latency_histogram"`
 }
 
 // Defaults are inherited by every check that does not set its own value.

@@ -153,6 +153,7 @@ func TestEmptyFileGetsDefaults(t *testing.T) {
 		Listen:  Listen{API: "127.0.0.1:5010", WebSocket: "127.0.0.1:5011"},
 		Storage: Storage{Path: "./data/up.db"},
 		API:     API{Public: ptr(true)},
+		Metrics: Metrics{LatencyHistogram: ptr(true)},
 		Defaults: Defaults{
 			Interval: 30 * time.Second, Timeout: 10 * time.Second,
 			FailureThreshold: 3, SuccessThreshold: 2, DegradedLatency: 2 * time.Second,

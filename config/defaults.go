@@ -50,6 +50,9 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	if c.API.Public == nil {
 		c.API.Public = ptr(true)
 	}
+	if c.Metrics.LatencyHistogram == nil {
+		c.Metrics.LatencyHistogram = ptr(true)
+	}
 
 	d := &c.Defaults
 	if !set("defaults.interval") {

@@ -67,7 +67,7 @@ func main() {
 	defer os.RemoveAll(dir)
 	api := freeAddr()
 	cfgPath := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgPath, []byte(configText(*checks, *kind, addrs, api, *interval, *timeout, dir)), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(configText(*checks, *kind, addrs, api, *interval, *timeout, dir, *histo)), 0o644); err != nil {
 		log.Fatal(err)
 	}
 
@@ -75,7 +75,6 @@ func main() {
 	defer cancel()
 	args := []string{"run", "--config", cfgPath, "--log-level", "warn"}
 	cmd := exec.CommandContext(ctx, *bin, args...)
-	cmd.Env = append(os.Environ(), "UP_BENCH_NO_HISTOGRAM="+strconv.FormatBool(!*histo))
 	cmd.Stderr = os.Stderr
 	start := time.Now()
 	tgt.setStart(start)
@@ -156,11 +155,12 @@ func main() {
 
 func mib(b int64) float64 { return float64(b) / (1 << 20) }
 
-func configText(n int, kind string, addrs []string, api string, interval, timeout time.Duration, dir string) string {
+func configText(n int, kind string, addrs []string, api string, interval, timeout time.Duration, dir string, histogram bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "page: {id: bench, name: Bench, url: \"http://%s\"}\n", api)
 	fmt.Fprintf(&b, "listen: {api: \"%s\", websocket: \"%s\"}\n", api, api)
 	fmt.Fprintf(&b, "storage: {path: \"%s\"}\n", filepath.Join(dir, "up.db"))
+	fmt.Fprintf(&b, "metrics: {latency_histogram: %v}\n", histogram)
 	fmt.Fprintf(&b, "defaults: {interval: %v, timeout: %v, failure_threshold: 2, success_threshold: 1}\n", interval, timeout)
 	b.WriteString("components:\n")
 	per := 10
