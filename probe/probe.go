@@ -1,10 +1,30 @@
 // Package probe runs one check against its target and reports what it saw.
-// Each protocol lives in its own file and implements Prober; the Scheduler
-// runs checks at their intervals and hands every Result on.
+// Each protocol lives in its own file and implements Prober; New picks the
+// prober by check type, and the scheduler (package schedule) runs checks at
+// their intervals and hands every Result on.
+//
+// What counts as success:
+//   - http: the last response's status is in expect_status (200-299 by
+//     default; with follow_redirects false a 3xx is that last response),
+//     and body_contains and body_regex match within the first
+//     max_body_bytes. Reading stops at
+//     that cap without failing; only a match that needs more fails, and its
+//     error says the body was cut.
+//   - tcp: the connection (and the TLS handshake with tls) succeeds, Send
+//     is written and Expect appears within the first 64 KiB of the answer.
+//   - icmp: at least one echo reply arrives. Loss is reported in
+//     ICMPResult.LossRatio, as a metric to alert on, not as a failure.
+//
+// Every probe is bounded by the check's timeout and opens fresh
+// connections, so that the phase timings are real measurements.
 package probe
 
 import (
 	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
 	"time"
 
 	"github.com/up-status/up/config"
@@ -20,8 +40,89 @@ type Prober interface {
 	Probe(ctx context.Context) Result
 }
 
-// Compile-time use of config keeps the import honest until New lands.
-var _ = (*config.Check)(nil)
+// Options holds what a Prober takes from its surroundings rather than from
+// the check, so that tests and embedders can swap it.
+type Options struct {
+	// Resolver resolves target names; nil means net.DefaultResolver. Tests
+	// point it at a DNS server on loopback so that nothing leaves the host.
+	Resolver *net.Resolver
+	// RootCAs verifies server certificates; nil means the system pool.
+	RootCAs *x509.CertPool
+	// Version goes into the User-Agent "up/<Version>"; empty sends "up".
+	Version string
+}
+
+// DefaultTimeout bounds a probe whose check has no timeout, which only
+// happens for checks built in code: config.Load always sets one.
+const DefaultTimeout = 10 * time.Second
+
+// constructors maps a check type to the function that builds its Prober.
+// A new protocol is one new file plus one line here.
+var constructors = map[string]func(*config.Check, Options) (Prober, error){
+	"http": newHTTP,
+	"tcp":  newTCP,
+	"icmp": newICMP,
+}
+
+// New returns the Prober for check, chosen by its type. It does once
+// what can be done once (parsing, TLS and transport setup), so that
+// every run only does the network work. The Prober keeps check's values
+// as they are now: after a reload, build a new one.
+func New(check *config.Check, opts Options) (Prober, error) {
+	if check == nil {
+		return nil, errors.New("probe: nil check")
+	}
+	typ := check.Type()
+	build, ok := constructors[typ]
+	if !ok {
+		return nil, fmt.Errorf("probe %s: no probe type set (want http, tcp or icmp)", check.ID)
+	}
+	p, err := build(check, opts)
+	if err != nil {
+		return nil, fmt.Errorf("probe %s: %s: %w", check.ID, typ, err)
+	}
+	return p, nil
+}
+
+// identity is the part of a Result that is the same on every run of a
+// check; probers copy it into each Result.
+type identity struct {
+	id, component, name, typ, target string
+	timeout                          time.Duration
+}
+
+func identityOf(c *config.Check) identity {
+	t := c.Timeout
+	if t <= 0 {
+		t = DefaultTimeout
+	}
+	return identity{id: c.ID, component: c.Component, name: c.Name, typ: c.Type(), target: c.Target(), timeout: t}
+}
+
+func (i *identity) result(start time.Time) Result {
+	return Result{CheckID: i.id, Component: i.component, Check: i.name, Type: i.typ, Target: i.target, Start: start}
+}
+
+// budget bounds one run by the check's timeout (or the caller's earlier
+// deadline) and says how long that is, for "timeout after 2s".
+func (i *identity) budget(ctx context.Context, start time.Time) (context.Context, context.CancelFunc, time.Duration) {
+	deadline := start.Add(i.timeout)
+	limit := i.timeout
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+		limit = max(0, d.Sub(start).Round(time.Millisecond))
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	return ctx, cancel, limit
+}
+
+// resolverOr returns r, or the default resolver when r is nil.
+func resolverOr(r *net.Resolver) *net.Resolver {
+	if r == nil {
+		return net.DefaultResolver
+	}
+	return r
+}
 
 // Result is what one probe observed.
 type Result struct {
@@ -39,6 +140,7 @@ type Result struct {
 	Err string
 
 	HTTP *HTTPResult
+	TCP  *TCPResult
 	TLS  *TLSResult
 	ICMP *ICMPResult
 }
@@ -51,6 +153,14 @@ type HTTPResult struct {
 	Resolve, Connect, TLS, Processing, Transfer time.Duration
 	Redirects                                   int
 	BodyBytes                                   int64
+}
+
+// TCPResult holds TCP facts of a probe.
+type TCPResult struct {
+	// Resolve, Connect and TLS are the phases of opening the connection;
+	// Exchange runs from writing Send until Expect was found (0 when the
+	// check sends and expects nothing).
+	Resolve, Connect, TLS, Exchange time.Duration
 }
 
 // TLSResult holds facts of a TLS handshake.

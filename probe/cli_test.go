@@ -1,0 +1,56 @@
+package probe
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCheckFor(t *testing.T) {
+	tests := []struct {
+		target, typ, probed string
+	}{
+		{"https://acme.example/health", "http", "https://acme.example/health"},
+		{"HTTP://acme.example", "http", "HTTP://acme.example"},
+		{"icmp://acme.example", "icmp", "acme.example"},
+		{"icmp://[::1]/", "icmp", "::1"},
+		{"acme.example:443", "tcp", "acme.example:443"},
+		{"[::1]:22", "tcp", "[::1]:22"},
+	}
+	for _, tt := range tests {
+		c, err := CheckFor(tt.target, 2*time.Second)
+		if err != nil {
+			t.Errorf("CheckFor(%q): %v", tt.target, err)
+			continue
+		}
+		if c.Type() != tt.typ || c.Target() != tt.probed || c.ID != "cli."+tt.typ || c.Component != "cli" || c.Name != tt.typ || c.Timeout != 2*time.Second {
+			t.Errorf("CheckFor(%q) = type %q target %q id %q component %q name %q timeout %v",
+				tt.target, c.Type(), c.Target(), c.ID, c.Component, c.Name, c.Timeout)
+		}
+		if _, err := New(c, Options{}); err != nil {
+			t.Errorf("New(CheckFor(%q)): %v", tt.target, err)
+		}
+	}
+	if c, _ := CheckFor("acme.example:80", 0); c.Timeout != DefaultTimeout {
+		t.Errorf("timeout 0 = %v, want %v", c.Timeout, DefaultTimeout)
+	}
+}
+
+func TestCheckForRefusesNonsense(t *testing.T) {
+	tests := map[string]string{
+		"acme.example":          "want http(s)://URL, host:port or icmp://host",
+		"":                      "want http(s)://URL, host:port or icmp://host",
+		"acme.example:https":    "want http(s)://URL, host:port or icmp://host",
+		"ftp://acme.example/":   `unsupported scheme "ftp"`,
+		"https://":              "missing host",
+		"icmp://acme.example:7": "want icmp://host",
+		"icmp://acme.example/x": "want icmp://host",
+		"http://[::1/":          "missing ']'",
+	}
+	for target, want := range tests {
+		c, err := CheckFor(target, time.Second)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckFor(%q) = %+v, %v; want error containing %q", target, c, err, want)
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"time"
+)
+
+// endpoint is a host:port split once per check, so that the runs of a
+// check on an IP literal skip resolution and parsing altogether.
+type endpoint struct {
+	host string     // as written: TLS server name and error messages use it
+	port uint16     //
+	ip   netip.Addr // valid when host is an IP literal
+	addr string     // host:port to dial when ip is valid
+}
+
+func parseEndpoint(hostport string) (endpoint, error) {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return endpoint{}, err
+	}
+	if host == "" {
+		return endpoint{}, fmt.Errorf("address %q: missing host", hostport)
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	if err != nil || n == 0 {
+		return endpoint{}, fmt.Errorf("address %q: port must be a number from 1 to 65535", hostport)
+	}
+	ep := endpoint{host: host, port: uint16(n)}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		ep.ip = ip
+		ep.addr = netip.AddrPortFrom(ip, ep.port).String()
+	}
+	return ep, nil
+}
+
+// connector opens the TCP connections of TCP and HTTP probes, timing
+// resolution and connection separately. It resolves itself, instead of
+// leaving it to net.Dialer, so that the two phases are measured without
+// trace hooks and the injected resolver is the only one ever asked.
+type connector struct {
+	resolver *net.Resolver
+	dialer   net.Dialer
+}
+
+func newConnector(r *net.Resolver) *connector {
+	// Probe connections live for one exchange: TCP keep-alive would only
+	// cost a setsockopt per probe.
+	return &connector{resolver: resolverOr(r), dialer: net.Dialer{KeepAlive: -1}}
+}
+
+// connect resolves ep (unless it is a literal) and tries its addresses in
+// the resolver's order until one accepts. The loop is bounded by the
+// number of addresses and by ctx. resolved, when not nil, hears the
+// lookup time as soon as it is known, for callers that report the stage
+// a timeout hit.
+func (c *connector) connect(ctx context.Context, ep endpoint, resolved func(time.Duration)) (conn net.Conn, resolve, connect time.Duration, err error) {
+	if ep.ip.IsValid() {
+		start := time.Now()
+		conn, err = c.dialer.DialContext(ctx, "tcp", ep.addr)
+		return conn, 0, time.Since(start), err
+	}
+	start := time.Now()
+	ips, err := c.resolver.LookupNetIP(ctx, "ip", ep.host)
+	resolve = time.Since(start)
+	if err != nil {
+		return nil, resolve, 0, err
+	}
+	if len(ips) == 0 {
+		return nil, resolve, 0, &net.DNSError{Err: "no addresses", Name: ep.host, IsNotFound: true}
+	}
+	if resolved != nil {
+		resolved(resolve)
+	}
+	start = time.Now()
+	for _, ip := range ips {
+		addr := netip.AddrPortFrom(ip.Unmap(), ep.port).String()
+		conn, err = c.dialer.DialContext(ctx, "tcp", addr)
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+	}
+	return conn, resolve, time.Since(start), err
+}
