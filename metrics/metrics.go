@@ -189,6 +189,8 @@ func (m *Metrics) AddCheck(c *config.Check) {
 				s.phases = append(s.phases, m.httpPhase.WithLabelValues(append(lv, p)...))
 			}
 		}
+	case "tcp":
+		s.dns = m.dnsLookup.WithLabelValues(lv...)
 	case "icmp":
 		s.loss = m.icmpLoss.WithLabelValues(lv...)
 		for _, p := range icmpPhases {
@@ -262,6 +264,9 @@ func (m *Metrics) ObserveProbe(checkID string, r probe.Result) {
 				s.phases[i].Set(d.Seconds())
 			}
 		}
+	}
+	if tc := r.TCP; tc != nil && s.dns != nil {
+		s.dns.Set(tc.Resolve.Seconds())
 	}
 	if ic := r.ICMP; ic != nil && s.loss != nil {
 		s.loss.Set(ic.LossRatio)

@@ -1,0 +1,273 @@
+// Command up is a self-hosted uptime and status daemon: it probes targets,
+// decides statuses, runs incidents and maintenance, serves an API, a live
+// status page and Prometheus metrics, and sends webhooks.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/common/version"
+
+	"github.com/up-status/up/config"
+	"github.com/up-status/up/daemon"
+	"github.com/up-status/up/probe"
+)
+
+const usage = `up: uptime and status daemon
+
+Usage:
+  up [run] [--config FILE] [flags]   start the daemon (default command)
+  up validate --config FILE          check a config file and exit
+  up probe TARGET [--timeout D]      probe one target once and print the result
+                                     TARGET: http(s)://..., host:port, icmp://host
+  up version                         print version information
+
+Run 'up COMMAND --help' for the flags of a command.
+Without --config, 'up run' uses a built-in demo config that probes the
+daemon's own listener on 127.0.0.1:5010, so it works offline.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cmd := "run"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "run":
+		return runDaemon(args, stdout, stderr)
+	case "validate":
+		return runValidate(args, stdout, stderr)
+	case "probe":
+		return runProbe(args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, version.Print("up"))
+		return 0
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "up: unknown command %q\n\n%s", cmd, usage)
+	return 2
+}
+
+// newFlags makes a FlagSet whose --help prints the command's synopsis.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("up "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: up %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags; help is exit 0, bad flags exit 2.
+func parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, false
+		}
+		return 2, false
+	}
+	return 0, true
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+func runDaemon(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("run", "run [--config FILE] [--data DIR] [flags]", stderr)
+	cfgPath := fs.String("config", "", "config file (YAML); empty uses the built-in demo config")
+	dataDir := fs.String("data", "", "directory for the state database; overrides storage.path's directory")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	watch := fs.Bool("watch", false, "reload the config file when it changes (SIGHUP always reloads)")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	log, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		fmt.Fprintln(stderr, "up:", err)
+		return 2
+	}
+	load := func() (*config.Config, error) {
+		var cfg *config.Config
+		if *cfgPath == "" {
+			cfg = config.Demo()
+		} else {
+			c, err := config.Load(*cfgPath)
+			if err != nil {
+				return nil, err
+			}
+			cfg = c
+		}
+		if *dataDir != "" {
+			cfg.Storage.Path = filepath.Join(*dataDir, filepath.Base(cfg.Storage.Path))
+		}
+		return cfg, nil
+	}
+	cfg, err := load()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if *cfgPath == "" {
+		log.Info("no --config given: running the built-in demo config", "api", cfg.Listen.API)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	d, err := daemon.New(cfg, daemon.Options{Logger: log, Version: version.Version})
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
+	}
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	reload := func(why string) {
+		next, err := load()
+		if err != nil {
+			log.Error("config reload failed; keeping the running config", "why", why, "err", err)
+			return
+		}
+		if err := d.Reload(next); err != nil {
+			log.Error("config reload failed; keeping the running config", "why", why, "err", err)
+			return
+		}
+		log.Info("config reloaded", "why", why)
+	}
+	go func() {
+		var ticks <-chan time.Time
+		var last time.Time
+		if *watch && *cfgPath != "" {
+			t := time.NewTicker(2 * time.Second)
+			defer t.Stop()
+			ticks = t.C
+			last = modTime(*cfgPath)
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				reload("SIGHUP")
+			case <-ticks:
+				if m := modTime(*cfgPath); !m.Equal(last) {
+					last = m
+					reload("file changed")
+				}
+			}
+		}
+	}()
+
+	if err := d.Run(ctx); err != nil {
+		log.Error("daemon stopped", "err", err)
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}
+
+func modTime(path string) time.Time {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return time.Time{}
+	}
+	return fi.ModTime()
+}
+
+func runValidate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("validate", "validate --config FILE", stderr)
+	cfgPath := fs.String("config", "", "config file to check (required)")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if *cfgPath == "" && fs.NArg() == 1 {
+		*cfgPath = fs.Arg(0)
+	}
+	if *cfgPath == "" {
+		fmt.Fprintln(stderr, "up validate: --config FILE is required")
+		fs.Usage()
+		return 2
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s: OK (%d groups, %d components, %d checks, %d maintenance windows, %d subscribers, %d users)\n",
+		*cfgPath, len(cfg.Groups), len(cfg.Components), len(cfg.Checks()), len(cfg.Maintenance), len(cfg.Subscribers), len(cfg.Users))
+	return 0
+}
+
+func runProbe(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("probe", "probe TARGET [--timeout D]\n\nTARGET is http(s)://host/path, host:port (TCP) or icmp://host.", stderr)
+	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
+	// Accept flags after the target too: `up probe example.com:443 --timeout 2s`.
+	var target string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		target, args = args[0], args[1:]
+	}
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if target == "" && fs.NArg() > 0 {
+		target = fs.Arg(0)
+	}
+	if target == "" {
+		fmt.Fprintln(stderr, "up probe: a TARGET is required")
+		fs.Usage()
+		return 2
+	}
+	check, err := probe.CheckFor(target, *timeout)
+	if err != nil {
+		fmt.Fprintln(stderr, "up probe:", err)
+		return 2
+	}
+	p, err := probe.New(check, probe.Options{Version: version.Version})
+	if err != nil {
+		fmt.Fprintln(stderr, "up probe:", err)
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	res := p.Probe(ctx)
+	fmt.Fprintln(stdout, res.Summary())
+	if !res.Success {
+		return 1
+	}
+	return 0
+}

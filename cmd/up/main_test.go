@@ -1,0 +1,291 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// upBin is the daemon built once for every test of this file: the tests
+// run the real binary, with real signals, as a user would.
+var upBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "up-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	upBin = filepath.Join(dir, "up")
+	build := exec.Command("go", "build", "-race", "-o", upBin, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building up:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// syncBuffer collects a process's output while it runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// proc is a running up daemon.
+type proc struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	log  *syncBuffer
+	addr string
+	done chan error
+}
+
+// startUp runs `up` with args and waits until its API answers on addr.
+func startUp(t *testing.T, addr string, args ...string) *proc {
+	t.Helper()
+	p := &proc{t: t, log: &syncBuffer{}, addr: addr, done: make(chan error, 1)}
+	p.cmd = exec.Command(upBin, args...)
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+		if t.Failed() {
+			t.Logf("up output:\n%s", p.log.String())
+		}
+	})
+	eventually(t, 20*time.Second, "the API to answer /healthz", func() bool {
+		select {
+		case err := <-p.done:
+			t.Fatalf("up exited early: %v\n%s", err, p.log.String())
+		default:
+		}
+		body, err := get("http://" + addr + "/healthz")
+		return err == nil && strings.TrimSpace(body) == "ok"
+	})
+	return p
+}
+
+// stop sends sig and waits for the exit, bounded.
+func (p *proc) stop(sig syscall.Signal) error {
+	p.t.Helper()
+	_ = p.cmd.Process.Signal(sig)
+	select {
+	case err := <-p.done:
+		return err
+	case <-time.After(30 * time.Second):
+		p.t.Fatalf("up did not exit within 30s of %v", sig)
+		return nil
+	}
+}
+
+func eventually(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up after %v waiting for %s", limit, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func get(url string) (string, error) {
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// runUp runs a short command of up and returns its exit code and output.
+func runUp(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, upBin, args...)
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), string(out)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0, string(out)
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestHelpNamesEveryCommand(t *testing.T) {
+	code, out := runUp(t, "--help")
+	if code != 0 {
+		t.Fatalf("up --help exited %d", code)
+	}
+	for _, want := range []string{"up validate", "up probe", "up version", "--config"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("up --help lacks %q:\n%s", want, out)
+		}
+	}
+	code, out = runUp(t, "run", "--help")
+	if code != 0 || !strings.Contains(out, "-log-format") || !strings.Contains(out, "-watch") {
+		t.Errorf("up run --help exited %d:\n%s", code, out)
+	}
+	code, out = runUp(t, "frobnicate")
+	if code != 2 || !strings.Contains(out, `unknown command "frobnicate"`) {
+		t.Errorf("up frobnicate exited %d:\n%s", code, out)
+	}
+}
+
+func TestVersionPrintsTheProgram(t *testing.T) {
+	code, out := runUp(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "up, version") {
+		t.Fatalf("up version exited %d: %q", code, out)
+	}
+}
+
+func TestValidateReportsPositionsOrASummary(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	writeFile(t, bad, "components:\n  - id: web\n    name: Web\n    grop: x\n")
+	code, out := runUp(t, "validate", "--config", bad)
+	if code != 1 || !strings.Contains(out, bad+":4:5: components[0].grop") {
+		t.Fatalf("up validate on a bad file exited %d:\n%s", code, out)
+	}
+	good := filepath.Join(dir, "good.yaml")
+	writeFile(t, good, "components:\n  - id: web\n    name: Web\n    checks:\n      - {name: port, tcp: {address: \"127.0.0.1:9\"}}\n")
+	code, out = runUp(t, "validate", "--config", good)
+	if code != 0 || !strings.Contains(out, "OK (0 groups, 1 components, 1 checks") {
+		t.Fatalf("up validate on a good file exited %d:\n%s", code, out)
+	}
+	code, out = runUp(t, "validate")
+	if code != 2 || !strings.Contains(out, "--config FILE is required") {
+		t.Fatalf("up validate without a file exited %d:\n%s", code, out)
+	}
+}
+
+func TestProbePrintsTheResult(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "Welcome")
+	}))
+	defer srv.Close()
+	code, out := runUp(t, "probe", srv.URL)
+	if code != 0 || !strings.Contains(out, "200") {
+		t.Fatalf("up probe %s exited %d:\n%s", srv.URL, code, out)
+	}
+	closed := freeAddr(t)
+	code, out = runUp(t, "probe", closed, "--timeout", "2s")
+	if code != 1 || !strings.Contains(out, "connection refused") {
+		t.Fatalf("up probe of a closed port exited %d:\n%s", code, out)
+	}
+	code, out = runUp(t, "probe", "not a target")
+	if code != 2 {
+		t.Fatalf("up probe of garbage exited %d:\n%s", code, out)
+	}
+}
+
+// TestDemoConfigFillsMetrics is the README's quick start: `up` with no
+// config probes itself, and /metrics shows it at once.
+func TestDemoConfigFillsMetrics(t *testing.T) {
+	dir := t.TempDir()
+	p := startUp(t, "127.0.0.1:5010", "run", "--data", dir)
+	eventually(t, 30*time.Second, "the demo's own checks to succeed in /metrics", func() bool {
+		body, err := get("http://127.0.0.1:5010/metrics")
+		return err == nil &&
+			strings.Contains(body, `probe_success{check="healthz",component="api",target="http://127.0.0.1:5010/healthz",type="http"} 1`) &&
+			strings.Contains(body, `probe_success{check="port",component="api",target="127.0.0.1:5010",type="tcp"} 1`)
+	})
+	if err := p.stop(syscall.SIGTERM); err != nil {
+		t.Fatalf("up exited with %v after SIGTERM", err)
+	}
+}
+
+func TestSIGHUPReloadsAndABadConfigKeepsTheRunningOne(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer target.Close()
+	cfgPath := filepath.Join(dir, "config.yaml")
+	head := fmt.Sprintf("listen: {api: %q, websocket: %q}\nstorage: {path: %q}\ndefaults: {interval: 1s}\ncomponents:\n  - id: web\n    name: Web\n    checks:\n",
+		addr, addr, filepath.Join(dir, "up.db"))
+	one := fmt.Sprintf("      - {name: one, http: {url: %q}}\n", target.URL+"/one")
+	two := fmt.Sprintf("      - {name: two, http: {url: %q}}\n", target.URL+"/two")
+	writeFile(t, cfgPath, head+one)
+	p := startUp(t, addr, "run", "--config", cfgPath)
+	metric := func(name string) string {
+		return fmt.Sprintf(`probe_success{check="%s",component="web",target="%s/%s",type="http"} 1`, name, target.URL, name)
+	}
+	eventually(t, 20*time.Second, "check one to succeed", func() bool {
+		body, _ := get("http://" + addr + "/metrics")
+		return strings.Contains(body, metric("one"))
+	})
+
+	writeFile(t, cfgPath, head+one+two)
+	_ = p.cmd.Process.Signal(syscall.SIGHUP)
+	eventually(t, 20*time.Second, "check two to appear after SIGHUP", func() bool {
+		body, _ := get("http://" + addr + "/metrics")
+		return strings.Contains(body, metric("two")) && strings.Contains(body, metric("one"))
+	})
+
+	writeFile(t, cfgPath, head+one+"      - {name: three, htp: {}}\n")
+	_ = p.cmd.Process.Signal(syscall.SIGHUP)
+	eventually(t, 20*time.Second, "the bad reload to be logged", func() bool {
+		return strings.Contains(p.log.String(), "keeping the running config")
+	})
+	body, _ := get("http://" + addr + "/metrics")
+	if !strings.Contains(body, metric("two")) {
+		t.Fatal("a bad config removed a running check")
+	}
+	if err := p.stop(syscall.SIGINT); err != nil {
+		t.Fatalf("up exited with %v after SIGINT", err)
+	}
+}
