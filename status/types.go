@@ -18,6 +18,11 @@ type Component struct {
 	OverrideUntil time.Time
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// FromConfig marks components defined in the configuration file: a
+	// reload may change or remove them, the API may not. The store keeps
+	// it so that a component removed from the file while up was stopped
+	// is dropped on the next start instead of living on as an API one.
+	FromConfig bool
 }
 
 // Group gathers components; its status is the worst of its members.
@@ -27,6 +32,8 @@ type Group struct {
 	Description string
 	Status      ComponentStatus
 	Components  []string
+	// FromConfig marks groups defined in the configuration file.
+	FromConfig bool
 }
 
 // Page is the whole status page's state.
@@ -44,7 +51,12 @@ type Incident struct {
 	Components []string
 	// Auto is true for incidents the engine opened from probe results;
 	// manual incidents only move by hand.
-	Auto       bool
+	Auto bool
+	// ByHand is set on an auto incident once a person changed its status
+	// through the API. From then on the engine adds no updates and never
+	// moves it, so it does not fight the human; it still counts as its
+	// component's open auto incident, so no second one opens beside it.
+	ByHand     bool
 	Backfilled bool
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
@@ -80,6 +92,14 @@ type Maintenance struct {
 	UpdatedAt   time.Time
 	ResolvedAt  time.Time // when it completed; zero before
 	Updates     []MaintenanceUpdate
+	// Cancelled marks a window called off before it started. It is
+	// COMPLETED like any finished window (the seed has no other word for
+	// it, and subscribers then know it is over), with ResolvedAt set to
+	// when it was called off and a last update saying so.
+	Cancelled bool
+	// FromConfig marks windows defined in the configuration file: a
+	// reload reschedules or withdraws them, the API may only comment.
+	FromConfig bool
 }
 
 // End is when the window is planned to end.
@@ -98,12 +118,29 @@ type MaintenanceUpdate struct {
 // EventKind names what changed.
 type EventKind string
 
-// Event kinds; the first three match webhook event names.
+// Event kinds; the first three match webhook event names. The others
+// serve the store, the metrics and the status page; consumers skip kinds
+// they do not know.
 const (
 	ComponentChanged   EventKind = "component"
 	IncidentChanged    EventKind = "incident"
 	MaintenanceChanged EventKind = "maintenance"
 	PageChanged        EventKind = "page"
+
+	// CheckChanged: a check's state after thresholds moved (Check and
+	// OldCheck set); a check added by a reload arrives UNKNOWN with an
+	// empty OldCheck.
+	CheckChanged EventKind = "check"
+	// CheckDeleted: a reload removed the check; its metric series go.
+	CheckDeleted EventKind = "check.deleted"
+	// GroupChanged: a group was added or renamed, or its status or
+	// members changed (Group and OldStatus set).
+	GroupChanged EventKind = "group"
+	// The *Deleted kinds carry the object as it was before it went.
+	ComponentDeleted   EventKind = "component.deleted"
+	GroupDeleted       EventKind = "group.deleted"
+	IncidentDeleted    EventKind = "incident.deleted"
+	MaintenanceDeleted EventKind = "maintenance.deleted"
 )
 
 // Event is one change the engine made. It carries a full copy of the
@@ -116,9 +153,19 @@ type Event struct {
 	// that webhooks can fill their page block.
 	Page Page
 
-	// ComponentChanged: the component after the change and its old status.
+	// ComponentChanged: the component after the change and its old
+	// status. OldStatus is "" when the component was just created, and
+	// equals Component.Status when only its other fields changed.
 	Component *Component
 	OldStatus ComponentStatus
+
+	// GroupChanged: the group after the change; OldStatus is its old
+	// status ("" when the group was just created).
+	Group *Group
+
+	// CheckChanged and CheckDeleted: the check and its previous state.
+	Check    *CheckStatus
+	OldCheck CheckState
 
 	// IncidentChanged: the incident after the change, all updates included.
 	Incident *Incident
@@ -128,4 +175,19 @@ type Event struct {
 
 	// PageChanged: the old page status.
 	OldPage PageStatus
+}
+
+// CheckStatus is what the engine knows of one check.
+type CheckStatus struct {
+	ID        string
+	Component string
+	State     CheckState
+	// Since is when the check entered State (zero while UNKNOWN).
+	Since       time.Time
+	LastOutcome Outcome
+	LastResult  time.Time
+	LastLatency time.Duration
+	// LastError is the error of the latest failed result; it stays after
+	// a success so that a FLAKY check can say how it fails.
+	LastError string
 }

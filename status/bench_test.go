@@ -1,0 +1,63 @@
+package status
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// BenchmarkObserve feeds results of 10 000 checks (2 500 components of 4)
+// in turn, the steady state of a large installation: nothing changes.
+func BenchmarkObserve(b *testing.B) {
+	spec := Spec{}
+	var ids []string
+	for c := range 2500 {
+		cs := ComponentSpec{ID: fmt.Sprintf("c%d", c), Name: "C"}
+		for k := range 4 {
+			id := fmt.Sprintf("c%d.k%d", c, k)
+			cs.Checks = append(cs.Checks, CheckSpec{ID: id, Interval: 30 * time.Second})
+			ids = append(ids, id)
+		}
+		spec.Components = append(spec.Components, cs)
+	}
+	e, err := New(t0, spec, seqIDs())
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := t0
+	for _, id := range ids {
+		e.Observe(now, Observation{CheckID: id, Outcome: OK})
+	}
+	obs := make([]Observation, len(ids))
+	for i, id := range ids {
+		obs[i] = Observation{CheckID: id, Outcome: OK, Latency: 20 * time.Millisecond}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if i%len(obs) == 0 {
+			now = now.Add(time.Second)
+		}
+		e.Observe(now, obs[i%len(obs)])
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "results/s")
+}
+
+// BenchmarkObserveFlapping has every result change a check's state and
+// its component's status, so events are built each time (no incident:
+// open_at is above what the flapping reaches).
+func BenchmarkObserveFlapping(b *testing.B) {
+	spec := Spec{OpenAt: MajorOutage, Components: []ComponentSpec{{ID: "c", Name: "C", Checks: []CheckSpec{{ID: "c.1", FailureThreshold: 1, SuccessThreshold: 1}, {ID: "c.2"}}}}}
+	e, _ := New(t0, spec, seqIDs())
+	e.Observe(t0, Observation{CheckID: "c.2", Outcome: OK})
+	now := t0
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		now = now.Add(time.Second)
+		o := OK
+		if i%2 == 0 {
+			o = Fail
+		}
+		e.Observe(now, Observation{CheckID: "c.1", Outcome: o})
+	}
+}

@@ -1,0 +1,124 @@
+package status
+
+import (
+	"math/bits"
+	"time"
+)
+
+// A check is FLAKY when flakyFails of its last flakyWindow results failed
+// without reaching DOWN: 20% of 10. Results it has not had yet count as
+// successes, so a single early failure never makes a new check FLAKY.
+// A run of failures counts once it has ended short of failure_threshold;
+// while it goes on it may still reach DOWN, and counting it early would
+// turn every outage into a PARTIALOUTAGE after two failures, defeating
+// failure_threshold.
+const (
+	flakyWindow = 10
+	flakyFails  = 2
+	windowMask  = 1<<flakyWindow - 1
+)
+
+// check is the state machine of one check. It is O(1) per result: run
+// lengths and a bit window replace a result history.
+type check struct {
+	id        string
+	comp      *component
+	failAt    int // failure_threshold
+	recoverAt int // success_threshold
+	interval  time.Duration
+
+	state CheckState
+	down  bool
+	// presumedDown is set when a check is restored for a component that
+	// was in an outage: the restart lost its run of failures, so its first
+	// failure counts as the last of that run and keeps it DOWN at once,
+	// instead of showing a recovery that never happened while it counts
+	// failure_threshold failures again. A first success clears it.
+	presumedDown bool
+
+	fails, oks, slows int // lengths of the current runs
+	// window has bit i set when the result i places back failed and did
+	// not belong to a run that made the check DOWN: those failures are an
+	// outage, already told, not flakiness. The low bits of the current
+	// run are left out when counting (see flakyCount).
+	window uint16
+
+	lastOutcome Outcome
+	lastErr     string
+	lastLatency time.Duration
+	lastAt      time.Time
+	since       time.Time
+	uptime      *uptimeCheck
+}
+
+// observe feeds one result and returns the check's new state. Thresholds
+// changed by a reload take effect here, at the next result, so a reload
+// alone never moves a check.
+func (c *check) observe(o Outcome) CheckState {
+	if o != OK && o != Slow {
+		o = Fail
+	}
+	c.lastOutcome = o
+	if o == Fail {
+		c.fails++
+		c.oks, c.slows = 0, 0
+		c.window = (c.window<<1 | 1) & windowMask
+		if c.presumedDown || c.fails >= c.failAt {
+			c.down = true
+		}
+		if c.down {
+			c.window &^= 1<<min(c.fails, flakyWindow) - 1
+		}
+	} else {
+		c.oks++
+		c.fails = 0
+		if o == Slow {
+			c.slows++
+		} else {
+			c.slows = 0
+		}
+		c.window = c.window << 1 & windowMask
+		if c.down && c.oks >= c.recoverAt {
+			c.down = false
+		}
+	}
+	c.presumedDown = false
+	c.state = c.derive()
+	return c.state
+}
+
+// derive orders the states worst first, so that a check both FLAKY and
+// SLOW shows FLAKY: it is the one that makes the component worse.
+func (c *check) derive() CheckState {
+	switch {
+	case c.down:
+		return CheckDown
+	case c.flakyCount() >= flakyFails:
+		return CheckFlaky
+	case c.slows >= c.failAt:
+		return CheckSlow
+	}
+	return CheckUp
+}
+
+func (c *check) status() CheckStatus {
+	s := CheckStatus{
+		ID:          c.id,
+		State:       c.state,
+		Since:       c.since,
+		LastOutcome: c.lastOutcome,
+		LastResult:  c.lastAt,
+		LastLatency: c.lastLatency,
+		LastError:   c.lastErr,
+	}
+	if c.comp != nil {
+		s.Component = c.comp.c.ID
+	}
+	return s
+}
+
+// flakyCount is how many of the last results failed in runs that ended
+// short of DOWN.
+func (c *check) flakyCount() int {
+	return bits.OnesCount16(c.window &^ (1<<min(c.fails, flakyWindow) - 1))
+}

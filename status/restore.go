@@ -1,0 +1,137 @@
+package status
+
+import (
+	"slices"
+	"time"
+)
+
+// State is what the store kept of a previous run.
+type State struct {
+	Components  []Component
+	Groups      []Group
+	Incidents   []Incident // open ones, and resolved ones worth showing
+	Maintenance []Maintenance
+}
+
+// Restore replaces the engine's state with the stored one and reconciles
+// it with the Spec given to New, as a reload would. Call it once, right
+// after New. It returns what differs from the store (the configuration
+// may have changed while up was stopped), so even a first start with an
+// empty State should pass its events on: they create the configured
+// objects in the store.
+//
+// A restart must not look like a recovery or an outage. So checks start
+// UNKNOWN, but each component with checks keeps its stored status until
+// every one of its checks has reported again, and the checks of a
+// component stored in PARTIALOUTAGE or worse are presumed DOWN: their
+// first failure keeps them DOWN instead of starting a new run. An open
+// auto incident continues (no duplicate opens), and its resolve timer
+// starts only once the component is back with every check reporting.
+// Should the store hold two open auto incidents of one component, the
+// newest continues and the others are resolved as duplicates.
+func (e *Engine) Restore(now time.Time, st State) []Event {
+	e.begin(now)
+	e.reset()
+	before := e.load(st)
+	e.oldPage = pageFor(&e.counts)
+	e.quiet = true
+	e.reconcile(e.spec)
+	e.quiet = false
+	e.emitDiff(before)
+	return e.finish()
+}
+
+func (e *Engine) load(st State) views {
+	before := views{comps: map[string]Component{}, groups: map[string]Group{}}
+	for _, g := range st.Groups {
+		if g.ID == "" || e.groups[g.ID] != nil {
+			continue
+		}
+		before.groups[g.ID] = g.clone()
+		gg := &group{g: g.clone()}
+		e.groups[g.ID] = gg
+		e.groupOrder = append(e.groupOrder, gg)
+	}
+	for _, m := range st.Maintenance {
+		if m.ID == "" || e.windows[m.ID] != nil {
+			continue
+		}
+		w := &window{m: m.clone()}
+		e.windows[m.ID] = w
+		if m.Status == InProgress {
+			e.active = append(e.active, w)
+		}
+	}
+	e.sortWindows()
+	for _, sc := range st.Components {
+		if sc.ID == "" || e.comps[sc.ID] != nil {
+			continue
+		}
+		before.comps[sc.ID] = sc.clone()
+		c := &component{c: sc.clone(), manual: Operational}
+		e.comps[sc.ID] = c
+		e.order = append(e.order, c)
+		if !c.c.Status.Valid() {
+			c.c.Status = Operational
+		}
+		if len(sc.Checks) > 0 {
+			c.c.FromConfig = true // only the file gives a component checks
+		}
+		if o := c.c.Override; o != "" && (!o.Valid() || (!c.c.OverrideUntil.IsZero() && !e.now.Before(c.c.OverrideUntil))) {
+			c.c.Override, c.c.OverrideUntil = "", time.Time{}
+		}
+		if c.c.Override != "" {
+			e.overridden[c] = struct{}{}
+		}
+		presumed := sc.Override == "" && rank(sc.Status) >= rank(PartialOutage)
+		c.c.Checks = nil
+		for _, id := range sc.Checks {
+			if e.checks[id] != nil {
+				continue
+			}
+			ch := &check{
+				id: id, comp: c, state: CheckUnknown, presumedDown: presumed,
+				failAt: DefaultFailureThreshold, recoverAt: DefaultSuccessThreshold, interval: DefaultInterval,
+				uptime: e.uptime.entry(id),
+			}
+			e.checks[id] = ch
+			c.checks = append(c.checks, ch)
+			c.c.Checks = append(c.c.Checks, id)
+		}
+		c.recount()
+		c.inMaint = e.covered(sc.ID)
+		c.fromChecks = len(c.checks) > 0 && sc.Override == "" && sc.Status != UnderMaintenance
+		switch {
+		case len(c.checks) == 0:
+			c.manual = c.c.Status
+			if c.manual == UnderMaintenance && e.windowTouched(sc.ID) {
+				// The status came from a window, not from a person.
+				c.manual = Operational
+			}
+		case sc.Override == "" && c.c.Status != UnderMaintenance:
+			c.held, c.heldStatus = true, c.c.Status
+		}
+	}
+	e.renumber()
+	for _, inc := range st.Incidents {
+		if inc.ID == "" || e.incidents[inc.ID] != nil {
+			continue
+		}
+		cp := inc.clone()
+		e.incidents[inc.ID] = &cp
+	}
+	e.adoptAuto(false)
+	e.rebuildCounts()
+	return before
+}
+
+// windowTouched reports whether a stored window that has started lists
+// the component.
+func (e *Engine) windowTouched(id string) bool {
+	for _, w := range e.windowList {
+		if w.m.Status != NotStartedYet && slices.Contains(w.m.Components, id) {
+			return true
+		}
+	}
+	return false
+}

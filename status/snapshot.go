@@ -1,0 +1,108 @@
+package status
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Snapshot is a deep copy of everything the engine shows: what the API's
+// GET /status and the status page's first message need.
+type Snapshot struct {
+	Page Page
+	// Groups and Components are in page order: the configuration file's
+	// order, then those created through the API.
+	Groups     []Group
+	Components []Component
+	Checks     []CheckStatus // in component order
+	// Incidents holds the open ones and those resolved within the
+	// retention, newest first.
+	Incidents []Incident
+	// Maintenance holds windows not completed and those completed within
+	// the retention, latest start first.
+	Maintenance []Maintenance
+}
+
+// Snapshot copies the engine's state; the copy shares no memory with it.
+func (e *Engine) Snapshot() Snapshot {
+	s := Snapshot{Page: e.page}
+	for _, g := range e.groupOrder {
+		s.Groups = append(s.Groups, g.g.clone())
+	}
+	for _, c := range e.order {
+		s.Components = append(s.Components, c.c.clone())
+		for _, ch := range c.checks {
+			s.Checks = append(s.Checks, ch.status())
+		}
+	}
+	for _, inc := range e.incidents {
+		s.Incidents = append(s.Incidents, inc.clone())
+	}
+	slices.SortFunc(s.Incidents, func(a, b Incident) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
+	})
+	for i := len(e.windowList) - 1; i >= 0; i-- {
+		s.Maintenance = append(s.Maintenance, e.windowList[i].m.clone())
+	}
+	return s
+}
+
+// Page returns the page status.
+func (e *Engine) Page() Page { return e.page }
+
+// Component returns a copy of one component.
+func (e *Engine) Component(id string) (Component, bool) {
+	c := e.comps[id]
+	if c == nil {
+		return Component{}, false
+	}
+	return c.c.clone(), true
+}
+
+// Check returns what the engine knows of one check.
+func (e *Engine) Check(id string) (CheckStatus, bool) {
+	ch := e.checks[id]
+	if ch == nil {
+		return CheckStatus{}, false
+	}
+	return ch.status(), true
+}
+
+// Incident returns a copy of an incident the engine holds.
+func (e *Engine) Incident(id string) (Incident, bool) {
+	inc := e.incidents[id]
+	if inc == nil {
+		return Incident{}, false
+	}
+	return inc.clone(), true
+}
+
+// Maintenance returns a copy of a window the engine holds.
+func (e *Engine) Maintenance(id string) (Maintenance, bool) {
+	w := e.windows[id]
+	if w == nil {
+		return Maintenance{}, false
+	}
+	return w.m.clone(), true
+}
+
+func (c Component) clone() Component {
+	c.Checks = slices.Clone(c.Checks)
+	return c
+}
+
+func (g Group) clone() Group {
+	g.Components = slices.Clone(g.Components)
+	return g
+}
+
+func (i Incident) clone() Incident {
+	i.Components = slices.Clone(i.Components)
+	i.Updates = slices.Clone(i.Updates)
+	return i
+}
+
+func (m Maintenance) clone() Maintenance {
+	m.Components = slices.Clone(m.Components)
+	m.Updates = slices.Clone(m.Updates)
+	return m
+}

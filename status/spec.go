@@ -1,0 +1,175 @@
+package status
+
+import (
+	"slices"
+	"time"
+)
+
+// Defaults taken by zero fields of a Spec, the same as the configuration
+// file's, so that a Spec written by hand (in tests, or by another front
+// end) behaves like a loaded file.
+const (
+	DefaultOpenAt           = PartialOutage
+	DefaultResolveAfter     = 5 * time.Minute
+	DefaultFailureThreshold = 3
+	DefaultSuccessThreshold = 2
+	DefaultInterval         = 30 * time.Second
+)
+
+// Spec is what the engine watches: the parts of the configuration that
+// the status rules need. The daemon builds it from the loaded file; the
+// engine keeps a copy, so the caller may reuse it.
+type Spec struct {
+	// OpenAt is the lowest component status that opens an incident:
+	// DEGRADEDPERFORMANCE, PARTIALOUTAGE or MAJOROUTAGE.
+	OpenAt ComponentStatus
+	// ResolveAfter is how long a recovered component must stay
+	// operational before its incident is resolved.
+	ResolveAfter time.Duration
+	Groups       []GroupSpec
+	Components   []ComponentSpec
+	Maintenance  []MaintenanceSpec
+}
+
+// GroupSpec is a group of the configuration file.
+type GroupSpec struct {
+	ID, Name, Description string
+}
+
+// ComponentSpec is a component of the configuration file. Group may be
+// empty (the component belongs to no group).
+type ComponentSpec struct {
+	ID, Name, Description, Group string
+	Checks                       []CheckSpec
+}
+
+// CheckSpec is a check as the status rules see it: how many results make
+// it DOWN and UP again, and how often it runs (the time each result
+// stands for in uptime accounting). Check ids are unique in the Spec.
+type CheckSpec struct {
+	ID               string
+	FailureThreshold int
+	SuccessThreshold int
+	Interval         time.Duration
+}
+
+// MaintenanceSpec is a maintenance window of the configuration file.
+type MaintenanceSpec struct {
+	ID, Name, Description string
+	Components            []string
+	Start                 time.Time
+	Duration              time.Duration
+}
+
+// Observation is one probe result, already classified: the caller turns
+// a success slower than degraded_latency into Slow. Any outcome other
+// than OK and Slow counts as Fail.
+type Observation struct {
+	CheckID string
+	Outcome Outcome
+	Err     string // why it failed, e.g. "status 503, want 200-299"
+	Latency time.Duration
+}
+
+// validate refuses a Spec the engine could not run: the configuration
+// package reports the same faults with file positions first, so these
+// messages only reach people who build a Spec by other means.
+func (s *Spec) validate() error {
+	if s.OpenAt != "" && rank(s.OpenAt) < rank(DegradedPerformance) {
+		return invalid("open_at %q: want DEGRADEDPERFORMANCE, PARTIALOUTAGE or MAJOROUTAGE", s.OpenAt)
+	}
+	if s.ResolveAfter < 0 {
+		return invalid("resolve_after %s is negative", s.ResolveAfter)
+	}
+	groups := map[string]bool{}
+	for i, g := range s.Groups {
+		if g.ID == "" {
+			return invalid("groups[%d]: empty id", i)
+		}
+		if groups[g.ID] {
+			return invalid("groups[%d]: duplicate id %q", i, g.ID)
+		}
+		groups[g.ID] = true
+	}
+	comps := map[string]bool{}
+	checks := map[string]bool{}
+	for i, c := range s.Components {
+		if c.ID == "" {
+			return invalid("components[%d]: empty id", i)
+		}
+		if comps[c.ID] {
+			return invalid("components[%d]: duplicate id %q", i, c.ID)
+		}
+		comps[c.ID] = true
+		if c.Group != "" && !groups[c.Group] {
+			return invalid("components[%d] %q: unknown group %q", i, c.ID, c.Group)
+		}
+		for j, ch := range c.Checks {
+			switch {
+			case ch.ID == "":
+				return invalid("components[%d].checks[%d]: empty id", i, j)
+			case checks[ch.ID]:
+				return invalid("components[%d].checks[%d]: duplicate check id %q", i, j, ch.ID)
+			case ch.FailureThreshold < 0 || ch.SuccessThreshold < 0 || ch.Interval < 0:
+				return invalid("check %q: negative threshold or interval", ch.ID)
+			}
+			checks[ch.ID] = true
+		}
+	}
+	windows := map[string]bool{}
+	for i, m := range s.Maintenance {
+		switch {
+		case m.ID == "":
+			return invalid("maintenance[%d]: empty id", i)
+		case windows[m.ID]:
+			return invalid("maintenance[%d]: duplicate id %q", i, m.ID)
+		case m.Start.IsZero():
+			return invalid("maintenance %q: no start", m.ID)
+		case m.Duration <= 0:
+			return invalid("maintenance %q: duration must be positive", m.ID)
+		}
+		windows[m.ID] = true
+		for _, c := range m.Components {
+			if !comps[c] {
+				return invalid("maintenance %q: unknown component %q", m.ID, c)
+			}
+		}
+	}
+	return nil
+}
+
+// clone copies the Spec deeply so that the caller's slices never alias
+// the engine's.
+func (s Spec) clone() Spec {
+	s.Groups = slices.Clone(s.Groups)
+	s.Components = slices.Clone(s.Components)
+	for i := range s.Components {
+		s.Components[i].Checks = slices.Clone(s.Components[i].Checks)
+	}
+	s.Maintenance = slices.Clone(s.Maintenance)
+	for i := range s.Maintenance {
+		s.Maintenance[i].Components = slices.Clone(s.Maintenance[i].Components)
+	}
+	return s
+}
+
+func (s *Spec) openAt() ComponentStatus {
+	if s.OpenAt == "" {
+		return DefaultOpenAt
+	}
+	return s.OpenAt
+}
+
+func (s *Spec) resolveAfter() time.Duration {
+	if s.ResolveAfter == 0 {
+		return DefaultResolveAfter
+	}
+	return s.ResolveAfter
+}
+
+func orDefault[T int | time.Duration](v, d T) T {
+	if v == 0 {
+		return d
+	}
+	return v
+}
