@@ -16,49 +16,100 @@ import (
 
 	"github.com/up-status/up/config"
 	"github.com/up-status/up/metrics"
+	"github.com/up-status/up/notify"
 	"github.com/up-status/up/probe"
 	"github.com/up-status/up/schedule"
+	"github.com/up-status/up/status"
+	"github.com/up-status/up/store/sqlite"
 )
 
 // Options are the daemon's dependencies that do not come from the config.
 type Options struct {
 	Logger  *slog.Logger
 	Version string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // Daemon is one running up.
 type Daemon struct {
-	log     *slog.Logger
-	version string
-	metrics *metrics.Metrics
-	sched   *schedule.Scheduler
-	apiLn   net.Listener
-	server  *http.Server
+	log      *slog.Logger
+	version  string
+	metrics  *metrics.Metrics
+	store    *sqlite.DB
+	core     *core
+	notifier *notify.Dispatcher
+	sched    *schedule.Scheduler
+
+	apiLn, wsLn       net.Listener
+	apiSrv, wsSrv     *http.Server
+	tickEvery, flushE time.Duration
 
 	mu  sync.Mutex // guards cfg
 	cfg *config.Config
 }
 
-// New builds the daemon and binds its listeners, so that a busy port is
-// reported before anything starts.
-func New(cfg *config.Config, opts Options) (*Daemon, error) {
+// New opens the state, restores the previous run, binds the listeners and
+// schedules the checks, so that a locked database or a busy port is
+// reported before anything runs.
+func New(cfg *config.Config, opts Options) (d *Daemon, err error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Version == "" {
 		opts.Version = "dev"
 	}
-	d := &Daemon{
-		log:     opts.Logger,
-		version: opts.Version,
-		cfg:     cfg,
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	ctx := context.Background()
+	d = &Daemon{
+		log:       opts.Logger,
+		version:   opts.Version,
+		cfg:       cfg,
+		tickEvery: time.Second,
+		flushE:    time.Minute,
 		metrics: metrics.New(metrics.Options{
 			HTTPPhases:       cfg.Metrics.HTTPPhases,
 			LatencyHistogram: *cfg.Metrics.LatencyHistogram,
 		}),
 	}
+	defer func() {
+		if err != nil {
+			d.closeAll()
+		}
+	}()
+
+	d.store, err = sqlite.Open(ctx, cfg.Storage.Path)
+	if err != nil {
+		return nil, fmt.Errorf("storage.path: %w", err)
+	}
+	now := opts.Now()
+	if err := syncUsers(ctx, d.store, cfg, now); err != nil {
+		return nil, err
+	}
+	if err := syncSubscribers(ctx, d.store, cfg, now); err != nil {
+		return nil, err
+	}
+	planner := notify.Planner{PageID: cfg.Page.ID, PageURL: cfg.Page.URL}
+	d.notifier, err = notify.New(notify.Config{Planner: planner, Version: opts.Version}, d.store, d.metrics.Registerer(), d.log.With("part", "notify"))
+	if err != nil {
+		return nil, err
+	}
+	d.core = &core{
+		log:     d.log,
+		store:   d.store,
+		metrics: d.metrics,
+		planner: planner,
+		wake:    d.notifier.Notify,
+		now:     opts.Now,
+	}
+	if err := d.core.restore(ctx, specOf(cfg)); err != nil {
+		return nil, err
+	}
+
 	popts := probe.Options{Version: opts.Version}
-	sched, err := schedule.New(schedule.Options{
+	d.sched, err = schedule.New(schedule.Options{
 		Logger:    d.log,
 		NewProber: func(c *config.Check) (probe.Prober, error) { return probe.New(c, popts) },
 		OnResult:  d.onResult,
@@ -69,35 +120,67 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.sched = sched
 	if err := d.applyChecks(nil, cfg); err != nil {
 		return nil, err
 	}
 
-	ln, err := net.Listen("tcp", cfg.Listen.API)
-	if err != nil {
+	if d.apiLn, err = net.Listen("tcp", cfg.Listen.API); err != nil {
 		return nil, fmt.Errorf("listen.api %s: %w", cfg.Listen.API, err)
 	}
-	d.apiLn = ln
-	d.server = &http.Server{
-		Handler:           d.routes(),
+	if cfg.Listen.WebSocket != cfg.Listen.API {
+		if d.wsLn, err = net.Listen("tcp", cfg.Listen.WebSocket); err != nil {
+			return nil, fmt.Errorf("listen.websocket %s: %w", cfg.Listen.WebSocket, err)
+		}
+	}
+	api, ws := d.routes()
+	d.apiSrv = d.newServer(api)
+	if d.wsLn != nil {
+		d.wsSrv = d.newServer(ws)
+	}
+	return d, nil
+}
+
+func (d *Daemon) newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelWarn),
 	}
-	return d, nil
+}
+
+// closeAll releases what New acquired when New fails half way.
+func (d *Daemon) closeAll() {
+	if d.apiLn != nil {
+		d.apiLn.Close()
+	}
+	if d.wsLn != nil {
+		d.wsLn.Close()
+	}
+	if d.sched != nil {
+		_ = d.sched.Shutdown()
+	}
+	if d.store != nil {
+		d.store.Close()
+	}
 }
 
 // APIAddr is the address the API listener is bound to.
 func (d *Daemon) APIAddr() string { return d.apiLn.Addr().String() }
 
-func (d *Daemon) routes() http.Handler {
+// Snapshot is the current state, for tests and embedders.
+func (d *Daemon) Snapshot() status.Snapshot { return d.core.Snapshot() }
+
+// routes builds the handlers of the API listener and, when it is separate,
+// the WebSocket listener.
+func (d *Daemon) routes() (api, ws http.Handler) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", d.metrics.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
-	return mux
+	mux.Handle("/unsubscribe/", d.notifier.UnsubscribeHandler())
+	return mux, http.NotFoundHandler()
 }
 
 // applyChecks moves the scheduler and the metrics from the old config's
@@ -130,35 +213,71 @@ func (d *Daemon) applyChecks(old, next *config.Config) error {
 }
 
 // Reload switches to a new config without dropping state: unchanged checks
-// keep running. On error the running config stays.
+// keep running, incidents and maintenance go on. On error the running
+// config stays in force, all of it.
 func (d *Daemon) Reload(next *config.Config) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if next.Listen != d.cfg.Listen {
-		d.log.Warn("listen addresses changed; they take effect after a restart")
+	ctx := context.Background()
+	if next.Listen != d.cfg.Listen || next.Storage != d.cfg.Storage {
+		d.log.Warn("listen and storage changes take effect after a restart")
+	}
+	if _, err := d.sched.Apply(next.Checks()); err != nil {
+		return err
+	}
+	if err := d.core.reconfigure(ctx, specOf(next)); err != nil {
+		if _, rerr := d.sched.Apply(d.cfg.Checks()); rerr != nil {
+			d.log.Error("restoring the previous checks", "err", rerr)
+		}
+		return err
 	}
 	if err := d.applyChecks(d.cfg, next); err != nil {
 		return err
 	}
+	now := d.core.now()
+	if err := syncUsers(ctx, d.store, next, now); err != nil {
+		return err
+	}
+	if err := syncSubscribers(ctx, d.store, next, now); err != nil {
+		return err
+	}
+	d.notifier.Notify()
 	d.cfg = next
 	return nil
 }
 
 func (d *Daemon) onResult(c *config.Check, r probe.Result) {
 	d.metrics.ObserveProbe(c.ID, r)
-	if !r.Success {
-		d.log.Debug("probe failed", "check", c.ID, "err", r.Err)
-	}
+	d.core.observe(c, r)
 }
 
-// Run serves and probes until ctx ends, then shuts down in order: stop
-// probing first so no result arrives at a stopped consumer, then HTTP.
+// Run serves and probes until ctx ends, then shuts down in order: probes
+// first so no result reaches a stopped consumer, then the last state is
+// saved, then the notifier and HTTP stop, and the store closes last.
 func (d *Daemon) Run(ctx context.Context) error {
-	errc := make(chan error, 1)
-	go func() {
-		if err := d.server.Serve(d.apiLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	errc := make(chan error, 2)
+	serve := func(srv *http.Server, ln net.Listener) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
 		}
+	}
+	go serve(d.apiSrv, d.apiLn)
+	if d.wsSrv != nil {
+		go serve(d.wsSrv, d.wsLn)
+	}
+	nctx, stopNotify := context.WithCancel(context.Background())
+	notified := make(chan struct{})
+	go func() {
+		defer close(notified)
+		if err := d.notifier.Run(nctx); err != nil {
+			d.log.Error("notifier stopped", "err", err)
+		}
+	}()
+	tctx, stopTicks := context.WithCancel(context.Background())
+	ticked := make(chan struct{})
+	go func() {
+		defer close(ticked)
+		d.tickLoop(tctx)
 	}()
 	d.sched.Start()
 	d.log.Info("up is running", "api", "http://"+d.APIAddr(), "checks", d.sched.Len(), "version", d.version)
@@ -172,10 +291,43 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err := d.sched.Shutdown(); err != nil {
 		d.log.Warn("scheduler shutdown", "err", err)
 	}
+	stopTicks()
+	<-ticked
+	d.core.tick(context.Background())
+	d.core.flush(context.Background())
+	stopNotify()
+	<-notified
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := d.server.Shutdown(sctx); err != nil {
-		d.log.Warn("http shutdown", "err", err)
+	for _, srv := range []*http.Server{d.apiSrv, d.wsSrv} {
+		if srv != nil {
+			if err := srv.Shutdown(sctx); err != nil {
+				d.log.Warn("http shutdown", "err", err)
+			}
+		}
+	}
+	if err := d.store.Close(); err != nil {
+		d.log.Warn("closing the store", "err", err)
 	}
 	return runErr
+}
+
+// tickLoop moves time-driven state every second and saves uptime and
+// response times every minute.
+func (d *Daemon) tickLoop(ctx context.Context) {
+	tick := time.NewTicker(d.tickEvery)
+	defer tick.Stop()
+	lastFlush := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			d.core.tick(ctx)
+			if time.Since(lastFlush) >= d.flushE {
+				d.core.flush(ctx)
+				lastFlush = time.Now()
+			}
+		}
+	}
 }

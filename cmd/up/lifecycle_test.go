@@ -1,0 +1,231 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// switchable is a loopback target that answers 200 or 503 on demand.
+type switchable struct {
+	broken atomic.Bool
+	srv    *httptest.Server
+}
+
+func newSwitchable(t *testing.T) *switchable {
+	s := &switchable{}
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.broken.Load() {
+			http.Error(w, "down for the test", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "Welcome")
+	}))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func getJSON(t *testing.T, url string, v any) bool {
+	t.Helper()
+	body, err := get(url)
+	if err != nil {
+		return false
+	}
+	return json.Unmarshal([]byte(body), v) == nil
+}
+
+type incidentView struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Status     string `json:"status"`
+	Impact     string `json:"impact"`
+	CreatedAt  string `json:"created_at"`
+	ResolvedAt string `json:"resolved_at"`
+	Updates    []struct {
+		ID     string `json:"id"`
+		Body   string `json:"body"`
+		Status string `json:"status"`
+	} `json:"incident_updates"`
+}
+
+type componentView struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}
+
+func componentStatus(t *testing.T, addr, id string) string {
+	var cs []componentView
+	if !getJSON(t, "http://"+addr+"/components/id/"+id, &cs) || len(cs) != 1 {
+		return ""
+	}
+	return cs[0].Status
+}
+
+func incidents(t *testing.T, addr string) []incidentView {
+	var is []incidentView
+	getJSON(t, "http://"+addr+"/incidents", &is)
+	return is
+}
+
+// TestOutageOpensAnIncidentThatSurvivesKill9 is the status engine's
+// promise end to end: a real target breaks and recovers, the daemon opens
+// and resolves one incident, and SIGKILL at any point loses nothing and
+// duplicates nothing.
+func TestOutageOpensAnIncidentThatSurvivesKill9(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	target := newSwitchable(t)
+	cfgPath := filepath.Join(dir, "config.yaml")
+	writeFile(t, cfgPath, fmt.Sprintf(`
+listen: {api: %q, websocket: %q}
+storage: {path: %q}
+defaults: {interval: 250ms, timeout: 200ms, failure_threshold: 2, success_threshold: 2}
+incidents: {open_at: PARTIALOUTAGE, resolve_after: 2s}
+groups: [{id: web, name: Website}]
+components:
+  - id: site
+    name: Site
+    group: web
+    checks:
+      - {name: home, http: {url: %q, body_contains: Welcome}}
+`, addr, addr, filepath.Join(dir, "up.db"), target.srv.URL))
+
+	p := startUp(t, addr, "run", "--config", cfgPath)
+	eventually(t, 20*time.Second, "the component to be OPERATIONAL", func() bool {
+		return componentStatus(t, addr, "site") == "OPERATIONAL"
+	})
+
+	target.broken.Store(true)
+	var open incidentView
+	eventually(t, 20*time.Second, "MAJOROUTAGE and an INVESTIGATING incident", func() bool {
+		is := incidents(t, addr)
+		if componentStatus(t, addr, "site") != "MAJOROUTAGE" || len(is) != 1 || is[0].Status != "INVESTIGATING" {
+			return false
+		}
+		open = is[0]
+		return true
+	})
+	if open.Impact != "MAJOROUTAGE" || len(open.Updates) == 0 ||
+		!strings.Contains(open.Updates[0].Body, "site.home") || !strings.Contains(open.Updates[0].Body, "status 503") {
+		t.Fatalf("opened incident does not say what fails: %+v", open)
+	}
+
+	// SIGKILL while the incident is open: after a restart the same incident
+	// goes on, and none is opened beside it.
+	p.cmd.Process.Kill()
+	<-p.done
+	p = startUp(t, addr, "run", "--config", cfgPath)
+	time.Sleep(time.Second) // a few failing probes against the restored state
+	is := incidents(t, addr)
+	if len(is) != 1 || is[0].ID != open.ID || is[0].Status != "INVESTIGATING" {
+		t.Fatalf("after SIGKILL and restart, incidents = %+v; want only %s, INVESTIGATING", is, open.ID)
+	}
+
+	target.broken.Store(false)
+	var resolved incidentView
+	eventually(t, 30*time.Second, "the incident to be RESOLVED", func() bool {
+		is := incidents(t, addr)
+		if len(is) != 1 || is[0].Status != "RESOLVED" {
+			return false
+		}
+		resolved = is[0]
+		return componentStatus(t, addr, "site") == "OPERATIONAL"
+	})
+	if resolved.ID != open.ID || resolved.ResolvedAt == "" {
+		t.Fatalf("resolved incident %+v, want %s with resolved_at", resolved, open.ID)
+	}
+	sawMonitoring := false
+	for _, u := range resolved.Updates {
+		sawMonitoring = sawMonitoring || u.Status == "MONITORING"
+	}
+	if !sawMonitoring || resolved.Updates[0].Status != "RESOLVED" {
+		t.Fatalf("updates of the resolved incident (newest first) = %+v; want RESOLVED after MONITORING", resolved.Updates)
+	}
+
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+	startUp(t, addr, "run", "--config", cfgPath)
+	var again incidentView
+	if !getJSON(t, "http://"+addr+"/incidents/"+open.ID, &again) {
+		t.Fatal("GET /incidents/:id failed after restart")
+	}
+	a, _ := json.Marshal(again)
+	b, _ := json.Marshal(resolved)
+	if string(a) != string(b) {
+		t.Fatalf("incident changed across SIGKILL and restart:\nbefore %s\nafter  %s", b, a)
+	}
+}
+
+// TestMaintenanceWindowRunsItsThreeStates runs a short window from the
+// config: the covered component shows UNDERMAINTENANCE only while it runs,
+// and no incident opens although its target goes down meanwhile.
+func TestMaintenanceWindowRunsItsThreeStates(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	target := newSwitchable(t)
+	start := time.Now().Add(4 * time.Second).UTC().Truncate(time.Second)
+	cfgPath := filepath.Join(dir, "config.yaml")
+	writeFile(t, cfgPath, fmt.Sprintf(`
+listen: {api: %q, websocket: %q}
+storage: {path: %q}
+defaults: {interval: 250ms, timeout: 200ms, failure_threshold: 2, success_threshold: 1}
+components:
+  - id: db
+    name: Database
+    checks:
+      - {name: port, http: {url: %q}}
+maintenance:
+  - {id: upgrade, name: Database upgrade, components: [db], start: %s, duration: 5s}
+`, addr, addr, filepath.Join(dir, "up.db"), target.srv.URL, start.Format(time.RFC3339)))
+	startUp(t, addr, "run", "--config", cfgPath)
+
+	type window struct {
+		Status  string `json:"status"`
+		Updates []struct {
+			Status string `json:"status"`
+		} `json:"maintenance_updates"`
+	}
+	seen := map[string]bool{}
+	var last window
+	var brokeAt time.Time
+	eventually(t, 30*time.Second, "the window to pass NOTSTARTEDYET, INPROGRESS and COMPLETED", func() bool {
+		if !getJSON(t, "http://"+addr+"/maintenance/upgrade", &last) {
+			return false
+		}
+		seen[last.Status] = true
+		if last.Status == "INPROGRESS" {
+			if s := componentStatus(t, addr, "db"); s != "UNDERMAINTENANCE" {
+				t.Fatalf("component is %s while its maintenance is in progress", s)
+			}
+			// The target fails for a while inside the window, then
+			// recovers before it ends.
+			switch {
+			case brokeAt.IsZero() && time.Now().Before(start.Add(time.Second)):
+				brokeAt = time.Now()
+				target.broken.Store(true)
+			case !brokeAt.IsZero() && time.Since(brokeAt) > 1500*time.Millisecond:
+				target.broken.Store(false)
+			}
+		}
+		return last.Status == "COMPLETED"
+	})
+	if !seen["NOTSTARTEDYET"] || !seen["INPROGRESS"] {
+		t.Fatalf("window states seen: %v", seen)
+	}
+	if len(last.Updates) < 3 || last.Updates[0].Status != "COMPLETED" {
+		t.Fatalf("maintenance updates (newest first) = %+v", last.Updates)
+	}
+	eventually(t, 10*time.Second, "the component to leave UNDERMAINTENANCE", func() bool {
+		return componentStatus(t, addr, "db") == "OPERATIONAL"
+	})
+	if is := incidents(t, addr); len(is) != 0 {
+		t.Fatalf("incidents opened for a component under maintenance: %+v", is)
+	}
+}

@@ -1,0 +1,50 @@
+package daemon
+
+import (
+	"github.com/up-status/up/config"
+	"github.com/up-status/up/probe"
+	"github.com/up-status/up/status"
+)
+
+// specOf takes from the config what the status rules need.
+func specOf(cfg *config.Config) status.Spec {
+	s := status.Spec{
+		OpenAt:       status.ComponentStatus(cfg.Incidents.OpenAt),
+		ResolveAfter: cfg.Incidents.ResolveAfter,
+	}
+	for _, g := range cfg.Groups {
+		s.Groups = append(s.Groups, status.GroupSpec{ID: g.ID, Name: g.Name, Description: g.Description})
+	}
+	for _, c := range cfg.Components {
+		cs := status.ComponentSpec{ID: c.ID, Name: c.Name, Description: c.Description, Group: c.Group}
+		for _, ch := range c.Checks {
+			cs.Checks = append(cs.Checks, status.CheckSpec{
+				ID:               c.ID + "." + ch.Name,
+				FailureThreshold: ch.FailureThreshold,
+				SuccessThreshold: ch.SuccessThreshold,
+				Interval:         ch.Interval,
+			})
+		}
+		s.Components = append(s.Components, cs)
+	}
+	for _, m := range cfg.Maintenance {
+		s.Maintenance = append(s.Maintenance, status.MaintenanceSpec{
+			ID: m.ID, Name: m.Name, Description: m.Description,
+			Components: m.Components, Start: m.Start, Duration: m.Duration,
+		})
+	}
+	return s
+}
+
+// observation classifies a probe result for the engine: a success slower
+// than the check's degraded_latency is SLOW.
+func observation(c *config.Check, r probe.Result) status.Observation {
+	o := status.Observation{CheckID: c.ID, Latency: r.Duration, Outcome: status.OK}
+	switch {
+	case !r.Success:
+		o.Outcome, o.Err = status.Fail, r.Err
+	case c.DegradedLatency > 0 && r.Duration > c.DegradedLatency:
+		o.Outcome = status.Slow
+	}
+	return o
+}
