@@ -34,7 +34,6 @@ type core struct {
 
 	mu        sync.Mutex
 	engine    *status.Engine
-	subs      []store.Subscriber
 	open      map[string]bool // ids of open incidents, to count openings once
 	groupOf   map[string]string
 	unsaved   []status.Event // events the store refused; retried on tick
@@ -94,17 +93,19 @@ func (c *core) restore(ctx context.Context, spec status.Spec) error {
 			c.open[inc.ID] = true
 		}
 	}
-	events := e.Restore(now, st)
-	snap := e.Snapshot()
+	// Restore reports what differs from the store: objects the config
+	// added or changed while up was stopped. Those are real changes and
+	// are committed like any other (a new window is announced).
+	if err := c.commit(ctx, e.Restore(now, st)); err != nil {
+		return fmt.Errorf("saving restored state: %w", err)
+	}
+	snap := c.engine.Snapshot()
 	for _, comp := range snap.Components {
 		c.groupOf[comp.ID] = comp.Group
 		c.metrics.SetComponentStatus(comp.ID, comp.Group, comp.Status)
 	}
 	c.metrics.SetPageStatus(snap.Page.Status)
-	// Restored state is not news: no webhook for it, only the store.
-	if err := c.store.Apply(ctx, events, nil); err != nil {
-		return fmt.Errorf("saving restored state: %w", err)
-	}
+	c.countOpen(&snap)
 	c.publish(nil, &snap)
 	return nil
 }
@@ -165,10 +166,17 @@ func (c *core) commit(ctx context.Context, events []status.Event) error {
 	}
 	now := c.now()
 	batch := append(c.unsaved, events...)
-	// Events the store refused before are planned again with the new ones:
-	// their webhooks were rolled back with them.
-	deliveries := c.planner.Plan(batch, c.subs, now)
-	if err := c.store.Apply(ctx, batch, deliveries); err != nil {
+	// Subscribers are read at each commit rather than cached: commits are
+	// rare next to results, and the API, the config and 410 answers all
+	// change them. Events the store refused before are planned again with
+	// the new ones: their webhooks were rolled back with them.
+	var deliveries []store.Delivery
+	subs, err := c.store.Subscribers(ctx)
+	if err == nil {
+		deliveries = c.planner.Plan(batch, subs, now)
+		err = c.store.Apply(ctx, batch, deliveries)
+	}
+	if err != nil {
 		c.unsaved = batch
 		c.log.Error("saving state failed; will retry", "events", len(batch), "err", err)
 		return fmt.Errorf("saving state: %w", err)
