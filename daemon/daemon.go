@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"time"
 
@@ -29,6 +30,10 @@ type Options struct {
 	Version string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Pprof serves net/http/pprof at /debug/pprof/ on the API listener.
+	// Off by default: profiles reveal internals to anyone who can reach
+	// the listener.
+	Pprof bool
 }
 
 // Daemon is one running up.
@@ -52,7 +57,7 @@ type Daemon struct {
 // New opens the state, restores the previous run, binds the listeners and
 // schedules the checks, so that a locked database or a busy port is
 // reported before anything runs.
-func New(cfg *config.Config, opts Options) (d *Daemon, err error) {
+func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -63,7 +68,7 @@ func New(cfg *config.Config, opts Options) (d *Daemon, err error) {
 		opts.Now = time.Now
 	}
 	ctx := context.Background()
-	d = &Daemon{
+	d := &Daemon{
 		log:       opts.Logger,
 		version:   opts.Version,
 		cfg:       cfg,
@@ -132,7 +137,7 @@ func New(cfg *config.Config, opts Options) (d *Daemon, err error) {
 			return nil, fmt.Errorf("listen.websocket %s: %w", cfg.Listen.WebSocket, err)
 		}
 	}
-	api, ws := d.routes()
+	api, ws := d.routes(opts.Pprof)
 	d.apiSrv = d.newServer(api)
 	if d.wsLn != nil {
 		d.wsSrv = d.newServer(ws)
@@ -172,8 +177,15 @@ func (d *Daemon) Snapshot() status.Snapshot { return d.core.Snapshot() }
 
 // routes builds the handlers of the API listener and, when it is separate,
 // the WebSocket listener.
-func (d *Daemon) routes() (api, ws http.Handler) {
+func (d *Daemon) routes(withPprof bool) (api, ws http.Handler) {
 	mux := http.NewServeMux()
+	if withPprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	mux.Handle("GET /metrics", d.metrics.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

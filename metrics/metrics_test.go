@@ -2,10 +2,13 @@ package metrics
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +35,27 @@ func scrape(t *testing.T, m *Metrics) string {
 	return rec.Body.String()
 }
 
+// series parses a text exposition into series -> value.
+func series(t *testing.T, body string) map[string]float64 {
+	t.Helper()
+	out := map[string]float64{}
+	for _, l := range strings.Split(body, "\n") {
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(l, ' ')
+		v, err := strconv.ParseFloat(l[i+1:], 64)
+		if err != nil {
+			t.Fatalf("bad exposition line %q: %v", l, err)
+		}
+		if _, dup := out[l[:i]]; dup {
+			t.Fatalf("series %s appears twice", l[:i])
+		}
+		out[l[:i]] = v
+	}
+	return out
+}
+
 func TestProbeResultFillsBlackboxSeries(t *testing.T) {
 	m := New(Options{HTTPPhases: true, LatencyHistogram: true})
 	c := httpCheck("website", "home", "https://acme.example/")
@@ -43,36 +67,30 @@ func TestProbeResultFillsBlackboxSeries(t *testing.T) {
 			TLS: 3 * time.Millisecond, Processing: 4 * time.Millisecond, Transfer: 5 * time.Millisecond},
 		TLS: &probe.TLSResult{Version: "TLS 1.3", EarliestCertExpiry: expiry},
 	})
-	lv := []string{"website", "home", "http", "https://acme.example/"}
+	m.SetCheckUp(c.ID, true)
+	const l = `check="home",component="website",target="https://acme.example/",type="http"`
 	want := map[string]float64{
-		"probe_success":           1,
-		"probe_duration_seconds":  0.12,
-		"probe_http_status_code":  200,
-		"probe_ssl_earliest_cert": float64(expiry.Unix()),
-		"connect":                 0.002,
-		"transfer":                0.005,
-		"tls_version":             1,
-		"probes_success":          1,
-		"probes_failure":          0,
+		`probe_success{` + l + `}`:                  1,
+		`probe_duration_seconds{` + l + `}`:         0.12,
+		`probe_http_status_code{` + l + `}`:         200,
+		`probe_dns_lookup_time_seconds{` + l + `}`:  0.001,
+		`probe_ssl_earliest_cert_expiry{` + l + `}`: float64(expiry.Unix()),
+		`probe_http_duration_seconds{check="home",component="website",phase="connect",target="https://acme.example/",type="http"}`:  0.002,
+		`probe_http_duration_seconds{check="home",component="website",phase="transfer",target="https://acme.example/",type="http"}`: 0.005,
+		`probe_tls_version_info{` + l + `,version="TLS 1.3"}`:                                                                       1,
+		`uptime_probes_total{check="home",component="website",result="success",type="http"}`:                                        1,
+		`uptime_probes_total{check="home",component="website",result="failure",type="http"}`:                                        0,
+		`uptime_probe_latency_seconds_bucket{check="home",component="website",le="0.1"}`:                                            0,
+		`uptime_probe_latency_seconds_bucket{check="home",component="website",le="0.25"}`:                                           1,
+		`uptime_probe_latency_seconds_bucket{check="home",component="website",le="+Inf"}`:                                           1,
+		`uptime_probe_latency_seconds_count{check="home",component="website"}`:                                                      1,
+		`uptime_check_up{check="home",component="website"}`:                                                                         1,
 	}
-	got := map[string]float64{
-		"probe_success":           testutil.ToFloat64(m.probeSuccess.WithLabelValues(lv...)),
-		"probe_duration_seconds":  testutil.ToFloat64(m.probeDuration.WithLabelValues(lv...)),
-		"probe_http_status_code":  testutil.ToFloat64(m.httpStatus.WithLabelValues(lv...)),
-		"probe_ssl_earliest_cert": testutil.ToFloat64(m.sslExpiry.WithLabelValues(lv...)),
-		"connect":                 testutil.ToFloat64(m.httpPhase.WithLabelValues(append(lv, "connect")...)),
-		"transfer":                testutil.ToFloat64(m.httpPhase.WithLabelValues(append(lv, "transfer")...)),
-		"tls_version":             testutil.ToFloat64(m.tlsVersion.WithLabelValues(append(lv, "TLS 1.3")...)),
-		"probes_success":          testutil.ToFloat64(m.probesTotal.WithLabelValues("website", "home", "http", "success")),
-		"probes_failure":          testutil.ToFloat64(m.probesTotal.WithLabelValues("website", "home", "http", "failure")),
-	}
+	got := series(t, scrape(t, m))
 	for k, w := range want {
-		if got[k] != w {
-			t.Errorf("%s = %v, want %v", k, got[k], w)
+		if v, ok := got[k]; !ok || v != w {
+			t.Errorf("%s = %v (present %v), want %v", k, v, ok, w)
 		}
-	}
-	if n := testutil.CollectAndCount(m.latency); n != 1 {
-		t.Errorf("latency histogram has %d series, want 1", n)
 	}
 }
 
@@ -102,8 +120,38 @@ func TestTLSVersionInfoKeepsOneSeriesPerCheck(t *testing.T) {
 	m.AddCheck(c)
 	m.ObserveProbe(c.ID, probe.Result{Success: true, TLS: &probe.TLSResult{Version: "TLS 1.2"}})
 	m.ObserveProbe(c.ID, probe.Result{Success: true, TLS: &probe.TLSResult{Version: "TLS 1.3"}})
-	if n := testutil.CollectAndCount(m.tlsVersion); n != 1 {
+	if n := strings.Count(scrape(t, m), "probe_tls_version_info{"); n != 1 {
 		t.Fatalf("probe_tls_version_info has %d series after a version change, want 1", n)
+	}
+}
+
+func TestLabelValuesAreEscaped(t *testing.T) {
+	m := New(Options{})
+	c := httpCheck("w", "h", "https://x.example/?q=\"quoted\"\\back")
+	m.AddCheck(c)
+	body := scrape(t, m)
+	if !strings.Contains(body, `target="https://x.example/?q=\"quoted\"\\back"`) {
+		t.Fatalf("target not escaped:\n%s", grep(body, "probe_success"))
+	}
+}
+
+func TestGzipIsOfferedToScrapersThatAskForIt(t *testing.T) {
+	m := New(Options{})
+	m.AddCheck(httpCheck("w", "h", "https://x.example/"))
+	req := httptest.NewRequest("GET", "/metrics", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, req)
+	if rec.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatal("no gzip for a scraper that accepts it")
+	}
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	if !strings.Contains(string(plain), "probe_success{") {
+		t.Fatal("gzipped exposition lacks the per-check series")
 	}
 }
 

@@ -137,19 +137,8 @@ func (s *Scheduler) Apply(checks []*config.Check) (Change, error) {
 			ch.Removed++
 		}
 	}
-	now := time.Now()
 	for id, e := range fresh {
-		first := FirstRun(now, id, e.check.Interval)
-		if !first.After(now) {
-			first = first.Add(e.check.Interval)
-		}
-		e.next.Store(first.UnixNano())
-		job, err := s.cron.NewJob(
-			gocron.DurationJob(e.check.Interval),
-			gocron.NewTask(s.run, e),
-			gocron.WithStartAt(gocron.WithStartDateTime(first)),
-			gocron.WithName(id),
-		)
+		job, err := s.schedule(e)
 		if err != nil {
 			return ch, fmt.Errorf("check %s: schedule: %w", id, err)
 		}
@@ -158,6 +147,29 @@ func (s *Scheduler) Apply(checks []*config.Check) (Change, error) {
 	}
 	ch.Added = len(fresh) - ch.Replaced
 	return ch, nil
+}
+
+// schedule adds the gocron job of a check, first run on its phase.
+func (s *Scheduler) schedule(e *entry) (gocron.Job, error) {
+	id, interval := e.check.ID, e.check.Interval
+	// gocron refuses a start time that has passed by the time it looks;
+	// with thousands of jobs added in one go, a phase a few microseconds
+	// ahead can pass. Then the next phase, one interval on, is used.
+	first := FirstRun(time.Now().Add(time.Millisecond), id, interval)
+	for range 2 {
+		e.next.Store(first.UnixNano())
+		job, err := s.cron.NewJob(
+			gocron.DurationJob(interval),
+			gocron.NewTask(s.run, e),
+			gocron.WithStartAt(gocron.WithStartDateTime(first)),
+			gocron.WithName(id),
+		)
+		if !errors.Is(err, gocron.ErrWithStartDateTimePast) {
+			return job, err
+		}
+		first = first.Add(interval)
+	}
+	return nil, gocron.ErrWithStartDateTimePast
 }
 
 // Start begins running jobs.

@@ -37,6 +37,8 @@ func main() {
 		kind     = flag.String("type", "http", "check type: http or tcp")
 		ports    = flag.Int("ports", 16, "target ports (spreads connections so TIME_WAIT cannot exhaust ephemeral ports)")
 		histo    = flag.Bool("histogram", true, "keep the per-check latency histogram (uptime_probe_latency_seconds)")
+		profile  = flag.String("cpuprofile", "", "write a 20 s CPU profile of up, taken in the steady part, to this file")
+		heap     = flag.String("memprofile", "", "write a heap profile of up, taken at the end of the window, to this file")
 	)
 	flag.Parse()
 	log.SetFlags(0)
@@ -74,6 +76,21 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), *window+time.Minute)
 	defer cancel()
 	args := []string{"run", "--config", cfgPath, "--log-level", "warn"}
+	if *profile != "" || *heap != "" {
+		args = append(args, "--pprof")
+	}
+	if *profile != "" {
+		go func() {
+			time.Sleep(*interval + 2*time.Second)
+			b, err := getTimeout("http://"+api+"/debug/pprof/profile?seconds=20", time.Minute)
+			if err == nil {
+				err = os.WriteFile(*profile, b, 0o644)
+			}
+			if err != nil {
+				log.Printf("cpu profile: %v", err)
+			}
+		}()
+	}
 	cmd := exec.CommandContext(ctx, *bin, args...)
 	cmd.Stderr = os.Stderr
 	start := time.Now()
@@ -102,6 +119,15 @@ func main() {
 	}
 	tick.Stop()
 
+	if *heap != "" {
+		b, err := get("http://" + api + "/debug/pprof/heap")
+		if err == nil {
+			err = os.WriteFile(*heap, b, 0o644)
+		}
+		if err != nil {
+			log.Printf("heap profile: %v", err)
+		}
+	}
 	scrapeStart := time.Now()
 	body, err := get("http://" + api + "/metrics")
 	scrapeTime := time.Since(scrapeStart)
@@ -331,8 +357,10 @@ func freeAddr() string {
 	return ln.Addr().String()
 }
 
-func get(url string) ([]byte, error) {
-	c := &http.Client{Timeout: 30 * time.Second}
+func get(url string) ([]byte, error) { return getTimeout(url, 30*time.Second) }
+
+func getTimeout(url string, timeout time.Duration) ([]byte, error) {
+	c := &http.Client{Timeout: timeout}
 	resp, err := c.Get(url)
 	if err != nil {
 		return nil, err

@@ -113,6 +113,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	watch := fs.Bool("watch", false, "reload the config file when it changes (SIGHUP always reloads)")
+	withPprof := fs.Bool("pprof", false, "serve Go profiles at /debug/pprof/ on the API listener (for debugging; exposes internals)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -148,7 +149,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	d, err := daemon.New(cfg, daemon.Options{Logger: log, Version: version.Version})
+	d, err := daemon.New(cfg, daemon.Options{Logger: log, Version: version.Version, Pprof: *withPprof})
 	if err != nil {
 		log.Error("cannot start", "err", err)
 		return 1
