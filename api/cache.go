@@ -1,0 +1,158 @@
+package api
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/hex"
+	"hash/fnv"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/up-status/up/status"
+)
+
+// snapKey identifies a snapshot by the arrays behind its slices. The
+// daemon publishes a new snapshot, with new arrays, after every change,
+// and never modifies one it published; so a key that matches is the same
+// content. The cache keeps the snapshot it rendered, so its arrays cannot
+// be freed and their addresses reused while the key is held.
+type snapKey struct {
+	page        status.Page
+	groups      *status.Group
+	components  *status.Component
+	checks      *status.CheckStatus
+	incidents   *status.Incident
+	maintenance *status.Maintenance
+	n           [5]int
+}
+
+func keyOf(s *status.Snapshot) snapKey {
+	k := snapKey{page: s.Page, n: [5]int{len(s.Groups), len(s.Components), len(s.Checks), len(s.Incidents), len(s.Maintenance)}}
+	if len(s.Groups) > 0 {
+		k.groups = &s.Groups[0]
+	}
+	if len(s.Components) > 0 {
+		k.components = &s.Components[0]
+	}
+	if len(s.Checks) > 0 {
+		k.checks = &s.Checks[0]
+	}
+	if len(s.Incidents) > 0 {
+		k.incidents = &s.Incidents[0]
+	}
+	if len(s.Maintenance) > 0 {
+		k.maintenance = &s.Maintenance[0]
+	}
+	return k
+}
+
+// rendered is a JSON body ready to send, plain and gzipped. It is not
+// modified after it is built.
+type rendered struct {
+	body, gz     []byte
+	etag, etagGz string
+}
+
+// snapCache keeps the latest rendering of a body that depends on the
+// snapshot only (GET /status, /components, /groups): a status page is
+// read far more often than it changes, and rendering 1 000 components
+// costs far more than sending them.
+type snapCache struct {
+	mu   sync.Mutex
+	key  snapKey
+	snap status.Snapshot // keeps the keyed arrays alive
+	out  *rendered
+}
+
+func (c *snapCache) get(s *status.Snapshot, render func(*status.Snapshot) ([]byte, error)) (*rendered, error) {
+	k := keyOf(s)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.out != nil && c.key == k {
+		return c.out, nil
+	}
+	body, err := render(s)
+	if err != nil {
+		return nil, err
+	}
+	out := newRendered(body)
+	c.key, c.snap, c.out = k, *s, out
+	return out, nil
+}
+
+// gzipMin is the size below which gzip does not pay for itself.
+const gzipMin = 1024
+
+func newRendered(body []byte) *rendered {
+	r := &rendered{body: body, etag: etagOf(body, "")}
+	if len(body) >= gzipMin {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+		_, _ = zw.Write(body)
+		if zw.Close() == nil {
+			r.gz, r.etagGz = b.Bytes(), etagOf(body, "-gz")
+		}
+	}
+	return r
+}
+
+func etagOf(body []byte, suffix string) string {
+	h := fnv.New64a()
+	_, _ = h.Write(body)
+	return `"` + hex.EncodeToString(h.Sum(nil)) + suffix + `"`
+}
+
+// serve sends the body, gzipped when the client takes it, or 304 when
+// the client has it already.
+func (rd *rendered) serve(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	// Revalidate every time: the status changes without notice.
+	h.Set("Cache-Control", "no-cache")
+	h.Add("Vary", "Accept-Encoding")
+	body, etag := rd.body, rd.etag
+	if rd.gz != nil && acceptsGzip(r) {
+		body, etag = rd.gz, rd.etagGz
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("ETag", etag)
+	if noneMatch(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept-Encoding") {
+		for part := range strings.SplitSeq(v, ",") {
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+				continue
+			}
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}
+
+// noneMatch reports whether If-None-Match names etag (or is "*").
+func noneMatch(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for part := range strings.SplitSeq(header, ",") {
+		t := strings.TrimPrefix(strings.TrimSpace(part), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
+}
