@@ -6,15 +6,18 @@ package daemon
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/up-status/up/api"
 	"github.com/up-status/up/config"
 	"github.com/up-status/up/metrics"
 	"github.com/up-status/up/notify"
@@ -22,6 +25,7 @@ import (
 	"github.com/up-status/up/schedule"
 	"github.com/up-status/up/status"
 	"github.com/up-status/up/store/sqlite"
+	"github.com/up-status/up/web"
 )
 
 // Options are the daemon's dependencies that do not come from the config.
@@ -45,6 +49,7 @@ type Daemon struct {
 	core     *core
 	notifier *notify.Dispatcher
 	sched    *schedule.Scheduler
+	hub      *web.Hub
 
 	apiLn, wsLn       net.Listener
 	apiSrv, wsSrv     *http.Server
@@ -112,6 +117,9 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 	if err := d.core.restore(ctx, specOf(cfg)); err != nil {
 		return nil, err
 	}
+	if err := d.restoreCustomMetrics(ctx); err != nil {
+		return nil, fmt.Errorf("custom metrics: %w", err)
+	}
 
 	popts := probe.Options{Version: opts.Version}
 	d.sched, err = schedule.New(schedule.Options{
@@ -137,10 +145,28 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 			return nil, fmt.Errorf("listen.websocket %s: %w", cfg.Listen.WebSocket, err)
 		}
 	}
-	api, ws := d.routes(opts.Pprof)
-	d.apiSrv = d.newServer(api)
+	page := api.Page{ID: cfg.Page.ID, Name: cfg.Page.Name, URL: cfg.Page.URL}
+	d.hub, err = web.NewHub(web.HubOptions{
+		Snapshot: func(s *status.Snapshot) ([]byte, error) { return api.StatusJSON(*s, page) },
+		PageID:   cfg.Page.ID,
+		PageURL:  cfg.Page.URL,
+		Origins:  cfg.API.Origins,
+		Logger:   d.log.With("part", "web"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.core.listen(d.hub.Publish)
+	snap := d.core.Snapshot()
+	d.hub.Publish(nil, &snap)
+
+	apiHandler, wsHandler, err := d.routes(cfg, page, opts.Pprof)
+	if err != nil {
+		return nil, err
+	}
+	d.apiSrv = d.newServer(apiHandler)
 	if d.wsLn != nil {
-		d.wsSrv = d.newServer(ws)
+		d.wsSrv = d.newServer(wsHandler)
 	}
 	return d, nil
 }
@@ -177,7 +203,32 @@ func (d *Daemon) Snapshot() status.Snapshot { return d.core.Snapshot() }
 
 // routes builds the handlers of the API listener and, when it is separate,
 // the WebSocket listener.
-func (d *Daemon) routes(withPprof bool) (api, ws http.Handler) {
+func (d *Daemon) routes(cfg *config.Config, page api.Page, withPprof bool) (apiH, wsH http.Handler, err error) {
+	wsURL := ""
+	if d.wsLn != nil {
+		_, port, _ := net.SplitHostPort(d.wsLn.Addr().String())
+		wsURL = ":" + port
+	}
+	srv, err := api.New(api.Options{
+		Backend:            d.core,
+		Store:              d.store,
+		Page:               page,
+		Public:             *cfg.API.Public,
+		Version:            d.version,
+		Logger:             d.log.With("part", "api"),
+		Metrics:            d.metrics.Handler(),
+		Unsubscribe:        d.notifier.UnsubscribeHandler(),
+		StatusPage:         web.Page(web.PageOptions{Name: cfg.Page.Name, WebSocketURL: wsURL}),
+		Resume:             d.notifier.Resume,
+		SubscribersChanged: d.notifier.Notify,
+		OutboxChanged:      d.notifier.Notify,
+		SetCustomMetric:    d.metrics.SetCustomMetric,
+		RemoveCustomMetric: d.metrics.RemoveCustomMetric,
+		Now:                d.core.now,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
 	mux := http.NewServeMux()
 	if withPprof {
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -186,13 +237,66 @@ func (d *Daemon) routes(withPprof bool) (api, ws http.Handler) {
 		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
-	mux.Handle("GET /metrics", d.metrics.Handler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
+	feed := d.hub.Handler()
+	if !*cfg.API.Public {
+		feed = d.requireViewer(feed)
+	}
+	ws := http.NewServeMux()
+	ws.Handle("GET /ws", feed)
+	if d.wsLn == nil {
+		mux.Handle("GET /ws", feed)
+	}
+	mux.Handle("/", srv)
+	return mux, ws, nil
+}
+
+// requireViewer guards the live feed when api.public is false: it carries
+// everything GET /status does, so it needs the same token. Browsers cannot
+// set headers on a WebSocket, so ?token= is accepted too.
+func (d *Daemon) requireViewer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			tok = r.URL.Query().Get("token")
+		}
+		if tok != "" {
+			h := sha256.Sum256([]byte(tok))
+			if _, err := d.store.UserByTokenHash(r.Context(), h[:]); err == nil {
+				next.ServeHTTP(w, r)
+				return
+			}
+		}
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		http.Error(w, `{"error":"the live feed needs a token (api.public is false)"}`, http.StatusUnauthorized)
 	})
-	mux.Handle("/unsubscribe/", d.notifier.UnsubscribeHandler())
-	return mux, http.NotFoundHandler()
+}
+
+// restoreCustomMetrics exports the latest stored point of each custom
+// metric, so uptime_custom_metric survives a restart.
+func (d *Daemon) restoreCustomMetrics(ctx context.Context) error {
+	ms, err := d.store.Metrics(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if !m.Custom {
+			continue
+		}
+		full, err := d.store.Metric(ctx, m.ID, time.Time{}, time.Time{})
+		if err != nil {
+			return err
+		}
+		if n := len(full.Points); n > 0 {
+			latest := full.Points[0]
+			for _, p := range full.Points {
+				if p.Time.After(latest.Time) {
+					latest = p
+				}
+			}
+			d.metrics.SetCustomMetric(m.ID, latest.Value)
+		}
+	}
+	return nil
 }
 
 // applyChecks moves the scheduler and the metrics from the old config's
@@ -285,6 +389,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 			d.log.Error("notifier stopped", "err", err)
 		}
 	}()
+	hctx, stopHub := context.WithCancel(context.Background())
+	hubDone := make(chan struct{})
+	go func() {
+		defer close(hubDone)
+		if err := d.hub.Run(hctx); err != nil {
+			d.log.Error("status page hub stopped", "err", err)
+		}
+	}()
 	tctx, stopTicks := context.WithCancel(context.Background())
 	ticked := make(chan struct{})
 	go func() {
@@ -309,6 +421,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.core.flush(context.Background())
 	stopNotify()
 	<-notified
+	// WebSocket connections are hijacked: http.Server.Shutdown does not
+	// wait for them, the hub does.
+	_ = d.hub.Close()
+	stopHub()
+	<-hubDone
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for _, srv := range []*http.Server{d.apiSrv, d.wsSrv} {
