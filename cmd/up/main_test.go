@@ -289,3 +289,35 @@ func TestSIGHUPReloadsAndABadConfigKeepsTheRunningOne(t *testing.T) {
 		t.Fatalf("up exited with %v after SIGINT", err)
 	}
 }
+
+// TestABadStateFileStopsTheStartWithItsPath: a database held by another
+// up, or one that is not a database, is refused at start with its path,
+// never replaced by a fresh one.
+func TestABadStateFileStopsTheStartWithItsPath(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "up.db")
+	cfg := func(addr string) string {
+		p := filepath.Join(dir, strings.ReplaceAll(addr, ":", "_")+".yaml")
+		writeFile(t, p, fmt.Sprintf("listen: {api: %q, websocket: %q}\nstorage: {path: %q}\n", addr, addr, db))
+		return p
+	}
+	first := freeAddr(t)
+	startUp(t, first, "run", "--config", cfg(first))
+	code, out := runUp(t, "run", "--config", cfg(freeAddr(t)))
+	if code != 1 || !strings.Contains(out, db) || !strings.Contains(out, "in use by another process") {
+		t.Fatalf("second up on the same database exited %d:\n%s", code, out)
+	}
+
+	garbage := filepath.Join(dir, "garbage.db")
+	writeFile(t, garbage, strings.Repeat("not a database\n", 400))
+	p := filepath.Join(dir, "garbage.yaml")
+	addr := freeAddr(t)
+	writeFile(t, p, fmt.Sprintf("listen: {api: %q, websocket: %q}\nstorage: {path: %q}\n", addr, addr, garbage))
+	code, out = runUp(t, "run", "--config", p)
+	if code != 1 || !strings.Contains(out, garbage) {
+		t.Fatalf("up on a corrupt database exited %d:\n%s", code, out)
+	}
+	if b, _ := os.ReadFile(garbage); !strings.HasPrefix(string(b), "not a database") {
+		t.Fatal("the corrupt file was overwritten")
+	}
+}
