@@ -15,8 +15,7 @@ import (
 	"time"
 )
 
-// errTooManyRedirects stops a redirect chain; http.Client wraps it, so
-// describe finds it with errors.Is.
+// errTooManyRedirects stops a redirect chain (see httpProber.do).
 var errTooManyRedirects = errors.New("too many redirects")
 
 // maxRedirects matches browsers and curl's default order of magnitude: a
@@ -85,16 +84,20 @@ func describe(err error) string {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return "connection closed by peer"
 	}
-	msg := innermost(err).Error()
-	// net/http's words for bytes that arrived before the request was
-	// sent: the port speaks another protocol first (SSH, SMTP...). When
-	// the request wins the race, the same peer reads as a malformed
-	// response, so say it the same way.
-	if strings.HasPrefix(msg, "readLoopPeekFailLocked") {
-		return "malformed HTTP response (the server spoke before the request)"
+	return strings.TrimPrefix(innermost(err).Error(), "net/http: ")
+}
+
+// failureText describes err, with the stage when the budget ran out. A
+// cancelled caller is asked about first: bind turns cancellation into a
+// passed socket deadline, which would otherwise read as a timeout.
+func failureText(ctx context.Context, err error, limit time.Duration, stage string) string {
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
+		return "canceled"
+	case isTimeout(err) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return timeoutText(limit, stage)
 	}
-	msg = strings.TrimPrefix(msg, "net/http: ")
-	return strings.TrimPrefix(msg, "HTTP/1.x transport connection broken: ")
+	return describe(err)
 }
 
 // describeErrno names the socket errors a prober meets in practice.

@@ -2,19 +2,19 @@ package probe
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
-	"errors"
+	"crypto/x509"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/up-status/up/config"
@@ -30,32 +30,41 @@ const DefaultMaxBodyBytes = 1 << 20
 const maxResponseHeaderBytes = 256 << 10
 
 // httpProber probes one HTTP check. Everything that does not change
-// between runs (request template, transport, TLS setup, matchers) is
-// built once in newHTTP; a run allocates only its own request and trace.
+// between runs (the first request as it goes on the wire, its endpoint,
+// the matchers) is built once in newHTTP, so that a run only does the
+// network work and allocates little beyond its Result and the response
+// headers.
+//
+// It speaks HTTP/1.1 itself, one fresh connection per request (see
+// exchange), instead of going through http.Client and http.Transport:
+// a transport starts goroutines and passes channels for every request
+// to serve connection reuse and HTTP/2, which a probe never uses, and
+// that bookkeeping was a third of a probe's CPU time. The wire format
+// still comes from net/http ((*http.Request).Write, http.ReadResponse),
+// and redirects follow http.Client's rules (http_redirect.go).
 type httpProber struct {
 	identity
-	tmpl    *http.Request // method, URL, headers, Host; copied per run
+	conn connector
+
+	first   hop         // the check's own request, ready for the wire
+	url     string      // the check's URL, base of the first redirect
+	header  http.Header // configured headers but Host; nil when none
+	ua      string      // User-Agent sent when the check sets none
 	body    string
-	getBody func() (io.ReadCloser, error)
-	client  http.Client
-	conn    *connector
+	invalid string // why every run fails before dialling (bad header)
 
-	hostport string   // the URL's host:port as http.Transport spells it
-	ep       endpoint // hostport, parsed once
-	tlsConf  *tls.Config
-	opts     Options
-	skipTLS  bool
+	skipTLS bool
+	roots   *x509.CertPool
+	// tlsConf serves the check's own host. It is made on the first
+	// handshake: most checks never need one, and it is the biggest
+	// thing a prober would otherwise hold.
+	tlsConf atomic.Pointer[tls.Config]
 
-	expect     []config.StatusRange
-	expectText string // "200-299, 304"
-	contains   []byte
-	re         *regexp.Regexp
-	maxBody    int64
-	follow     bool
-
-	// bufs keeps body buffers of this check between runs: a check that
-	// matches its body reads the same size each time.
-	bufs sync.Pool
+	expect   []config.StatusRange // nil means 200-299
+	contains []byte
+	re       *regexp.Regexp
+	maxBody  int64
+	follow   bool
 }
 
 func newHTTP(check *config.Check, opts Options) (Prober, error) {
@@ -74,59 +83,58 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 	if method == "" {
 		method = http.MethodGet
 	}
-	tmpl, err := http.NewRequest(method, c.URL, nil)
-	if err != nil {
-		return nil, err
+	if !validMethod(method) {
+		return nil, fmt.Errorf("net/http: invalid method %q", method)
 	}
-	for k, v := range c.Headers {
-		if http.CanonicalHeaderKey(k) == "Host" {
-			tmpl.Host = string(v)
-			continue
-		}
-		tmpl.Header.Set(k, string(v))
-	}
-	if tmpl.Header.Get("User-Agent") == "" {
-		ua := "up"
-		if opts.Version != "" {
-			ua = "up/" + opts.Version
-		}
-		tmpl.Header.Set("User-Agent", ua)
-	}
-
-	port := u.Port()
-	if port == "" {
-		port = "80"
-		if u.Scheme == "https" {
-			port = "443"
-		}
-	}
-	hostport := net.JoinHostPort(u.Hostname(), port)
-	ep, err := parseEndpoint(hostport)
-	if err != nil {
+	// As http.NewRequest does: "host:" means the scheme's port.
+	u.Host = strings.TrimSuffix(u.Host, ":")
+	if _, err := endpointOf(u); err != nil {
 		return nil, err
 	}
 
 	p := &httpProber{
 		identity: identityOf(check),
-		tmpl:     tmpl,
+		conn:     *newConnector(opts.Resolver),
+		url:      c.URL,
 		body:     c.Body,
-		conn:     newConnector(opts.Resolver),
-		hostport: hostport,
-		ep:       ep,
-		opts:     opts,
 		skipTLS:  c.TLSSkipVerify,
-		tlsConf:  clientTLSConfig(ep.host, c.TLSSkipVerify, opts.RootCAs),
-		expect:   append([]config.StatusRange(nil), c.ExpectStatus...),
+		roots:    opts.RootCAs,
 		maxBody:  c.MaxBodyBytes,
 		follow:   c.FollowRedirects == nil || *c.FollowRedirects,
 	}
-	if p.body != "" {
-		p.getBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(p.body)), nil }
+	host := u.Host
+	for k, v := range c.Headers {
+		if http.CanonicalHeaderKey(k) == "Host" {
+			host = string(v)
+			continue
+		}
+		if p.header == nil {
+			p.header = make(http.Header, len(c.Headers))
+		}
+		p.header.Set(k, string(v))
 	}
-	if len(p.expect) == 0 {
-		p.expect = []config.StatusRange{{Low: 200, High: 299}}
+	if p.header.Get("User-Agent") == "" {
+		p.ua = "up"
+		if opts.Version != "" {
+			p.ua = "up/" + opts.Version
+		}
 	}
-	p.expectText = statusRangesText(p.expect)
+	header := p.initialHeader()
+	p.invalid = invalidHeader(header)
+	if first, err := p.newHop(method, u, host, header, true); err != nil {
+		// The transport refused such a request on every run, not
+		// when the check was loaded; so do we.
+		if p.invalid == "" {
+			p.invalid = describe(err)
+		}
+	} else {
+		first.url = nil // parsed again when a redirect needs it: most never do
+		p.first = *first
+	}
+
+	if len(c.ExpectStatus) > 0 {
+		p.expect = append([]config.StatusRange(nil), c.ExpectStatus...)
+	}
 	if c.BodyContains != "" {
 		p.contains = []byte(c.BodyContains)
 	}
@@ -136,24 +144,41 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 	if p.maxBody <= 0 {
 		p.maxBody = DefaultMaxBodyBytes
 	}
-	p.client = http.Client{
-		Transport: &http.Transport{
-			// No Proxy: a monitor measures the target, not whatever proxy
-			// the daemon's environment happens to name.
-			DialContext:    p.dial,
-			DialTLSContext: p.dialTLS,
-			// A fresh connection per probe makes resolve, connect and TLS
-			// real measurements instead of zeros from a pooled connection.
-			DisableKeepAlives:      true,
-			MaxResponseHeaderBytes: maxResponseHeaderBytes,
-		},
-		CheckRedirect: p.checkRedirect,
-	}
 	return p, nil
+}
+
+// initialHeader is the header of the check's own request, as the first
+// request of a redirect chain carries it and later ones copy it.
+func (p *httpProber) initialHeader() http.Header {
+	h := make(http.Header, len(p.header)+1)
+	for k, vv := range p.header {
+		h[k] = vv
+	}
+	if p.ua != "" {
+		h.Set("User-Agent", p.ua)
+	}
+	return h
+}
+
+// tlsConfig returns the TLS setup for a connection to host: the check's
+// own, shared by all its runs, or a new one for a host that a redirect
+// leads to.
+func (p *httpProber) tlsConfig(host string) *tls.Config {
+	if host != p.first.ep.host {
+		return clientTLSConfig(host, p.skipTLS, p.roots)
+	}
+	if c := p.tlsConf.Load(); c != nil {
+		return c
+	}
+	p.tlsConf.CompareAndSwap(nil, clientTLSConfig(host, p.skipTLS, p.roots))
+	return p.tlsConf.Load()
 }
 
 // statusRangesText spells ranges as a config file does ("200-299, 304").
 func statusRangesText(rs []config.StatusRange) string {
+	if rs == nil {
+		return "200-299"
+	}
 	var b strings.Builder
 	for i, r := range rs {
 		if i > 0 {
@@ -168,189 +193,42 @@ func statusRangesText(rs []config.StatusRange) string {
 	return b.String()
 }
 
-// httpRun is the state of one run, reached from trace hooks and dial
-// functions through the request context. Those run on the transport's
-// goroutines, and a dial may still finish after the run has given up, so
-// every field is guarded by mu.
-type httpRun struct {
-	// ctx is the run's own context (the check's budget), without the
-	// trace: dials use it so that they end when Probe returns.
-	ctx context.Context
-
-	mu        sync.Mutex
-	stage     string // what the run is waiting for, for timeout errors
-	resolve   time.Duration
-	connect   time.Duration
-	tlsTook   time.Duration
-	tls       *TLSResult
-	wrote     time.Time
-	firstByte time.Time
-	redirects int
-
-	trace httptrace.ClientTrace
-}
-
-// runKey finds the httpRun in a request context. The transport keeps
-// context values when it detaches a dial from the request, so dials see
-// it too.
-type runKey struct{}
-
-func runOf(ctx context.Context) *httpRun {
-	r, _ := ctx.Value(runKey{}).(*httpRun)
-	return r
-}
-
-func (r *httpRun) setStage(s string) {
-	r.mu.Lock()
-	r.stage = s
-	r.mu.Unlock()
-}
-
-// getConn starts a request of the chain: phases describe the last
-// request, so a redirect starts them over.
-func (r *httpRun) getConn(string) {
-	r.mu.Lock()
-	r.stage, r.resolve, r.connect, r.tlsTook, r.tls = "while connecting", 0, 0, 0, nil
-	r.wrote, r.firstByte = time.Time{}, time.Time{}
-	r.mu.Unlock()
-}
-
-func (r *httpRun) gotConn(httptrace.GotConnInfo) { r.setStage("while sending the request") }
-
-func (r *httpRun) wroteRequest(httptrace.WroteRequestInfo) {
-	r.mu.Lock()
-	r.wrote = time.Now()
-	r.stage = "waiting for the response"
-	r.mu.Unlock()
-}
-
-func (r *httpRun) gotFirstResponseByte() {
-	r.mu.Lock()
-	r.firstByte = time.Now()
-	r.stage = "while reading the response"
-	r.mu.Unlock()
-}
-
-func (r *httpRun) resolved(d time.Duration) {
-	r.mu.Lock()
-	r.resolve = d
-	r.stage = "while connecting"
-	r.mu.Unlock()
-}
-
-// dial opens the TCP connection of one request. The transport is private
-// to the prober and only ever sees requests made by Probe, so the run is
-// always in ctx.
-func (p *httpProber) dial(ctx context.Context, _, addr string) (net.Conn, error) {
-	conn, _, err := p.open(runOf(ctx), addr)
-	return conn, err
-}
-
-// open connects to addr within the run's own context rather than the one
-// http.Transport passes: the transport detaches dials from the request
-// so that a pooled connection may outlive it, which a probe never wants.
-// Bound to the run, no dial outlives its Probe call.
-func (p *httpProber) open(run *httpRun, addr string) (net.Conn, endpoint, error) {
-	ep := p.ep
-	if addr != p.hostport {
-		var err error
-		if ep, err = parseEndpoint(addr); err != nil {
-			return nil, ep, err
-		}
-	}
-	if !ep.ip.IsValid() {
-		run.setStage("while resolving " + ep.host)
-	}
-	conn, resolve, connect, err := p.conn.connect(run.ctx, ep, run.resolved)
-	run.mu.Lock()
-	run.resolve, run.connect = resolve, connect
-	run.mu.Unlock()
-	return conn, ep, err
-}
-
-// dialTLS opens the connection and runs the handshake itself, rather than
-// leaving it to http.Transport, so that the handshake is bound to the run
-// too and its certificate facts survive a failed verification.
-func (p *httpProber) dialTLS(ctx context.Context, _, addr string) (net.Conn, error) {
-	run := runOf(ctx)
-	conn, ep, err := p.open(run, addr)
-	if err != nil {
-		return nil, err
-	}
-	cfg := p.tlsConf
-	if ep.host != p.ep.host {
-		cfg = clientTLSConfig(ep.host, p.skipTLS, p.opts.RootCAs)
-	}
-	run.setStage("during the TLS handshake")
-	tc, took, facts, err := handshake(run.ctx, conn, cfg)
-	run.mu.Lock()
-	run.tlsTook, run.tls = took, facts
-	run.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	return tc, nil
-}
-
-func (p *httpProber) checkRedirect(req *http.Request, via []*http.Request) error {
-	if !p.follow {
-		return http.ErrUseLastResponse
-	}
-	if len(via) >= maxRedirects {
-		return errTooManyRedirects
-	}
-	if run := runOf(req.Context()); run != nil {
-		run.mu.Lock()
-		run.redirects = len(via)
-		run.mu.Unlock()
-	}
-	return nil
-}
-
 // Probe sends the request, follows redirects if the check says so, reads
 // the body up to the cap and judges status and body.
 func (p *httpProber) Probe(ctx context.Context) Result {
 	start := time.Now()
 	res := p.result(start)
+	h := &HTTPResult{}
+	res.HTTP = h
+	if p.invalid != "" {
+		res.Err = p.invalid
+		res.Duration = time.Since(start)
+		return res
+	}
 	ctx, cancel, limit := p.budget(ctx, start)
 	defer cancel()
 
-	run := &httpRun{ctx: ctx, stage: "while connecting"}
-	run.trace = httptrace.ClientTrace{
-		GetConn:              run.getConn,
-		GotConn:              run.gotConn,
-		WroteRequest:         run.wroteRequest,
-		GotFirstResponseByte: run.gotFirstResponseByte,
-	}
-	ctx = httptrace.WithClientTrace(context.WithValue(ctx, runKey{}, run), &run.trace)
-	req := p.tmpl.WithContext(ctx)
-	if p.body != "" {
-		req.Body, _ = p.getBody()
-		req.GetBody = p.getBody
-		req.ContentLength = int64(len(p.body))
-	}
-
-	h := &HTTPResult{}
-	res.HTTP = h
-	resp, err := p.client.Do(req)
+	x := newExchange(ctx)
+	defer x.release()
+	resp, last, err := p.do(x)
 	if err != nil {
-		p.finish(&res, run, time.Time{})
-		res.Err = p.failure(ctx, err, run, limit)
+		p.finish(&res, x, time.Time{})
+		res.Err = x.failure(err, limit)
 		return res
 	}
 	h.StatusCode = resp.StatusCode
-	run.setStage("while reading the body")
-	n, truncated, body, readErr := p.readBody(resp)
+	x.stage = stageBody
+	n, truncated, body, readErr := p.readBody(last, resp)
 	end := time.Now()
-	resp.Body.Close()
+	x.hangUp()
 	h.BodyBytes = n
-	p.finish(&res, run, end)
+	p.finish(&res, x, end)
 
 	switch {
 	case !statusOK(p.expect, resp.StatusCode):
-		res.Err = "status " + strconv.Itoa(resp.StatusCode) + ", want " + p.expectText
+		res.Err = "status " + strconv.Itoa(resp.StatusCode) + ", want " + statusRangesText(p.expect)
 	case readErr != nil:
-		res.Err = p.failure(ctx, readErr, run, limit)
+		res.Err = x.failure(readErr, limit)
 		if !strings.HasPrefix(res.Err, "timeout") {
 			res.Err = "reading the body: " + res.Err
 		}
@@ -358,7 +236,7 @@ func (p *httpProber) Probe(ctx context.Context) Result {
 		res.Err = p.match(body, truncated)
 	}
 	if body != nil {
-		p.bufs.Put(body)
+		bodyBuffers.Put(body)
 	}
 	res.Success = res.Err == ""
 	res.Duration = time.Since(start)
@@ -366,46 +244,58 @@ func (p *httpProber) Probe(ctx context.Context) Result {
 }
 
 // finish copies the phases of the last request into res.
-func (p *httpProber) finish(res *Result, run *httpRun, end time.Time) {
+func (p *httpProber) finish(res *Result, x *exchange, end time.Time) {
 	h := res.HTTP
-	run.mu.Lock()
-	h.Resolve, h.Connect, h.TLS = run.resolve, run.connect, run.tlsTook
-	if !run.wrote.IsZero() && !run.firstByte.IsZero() {
-		h.Processing = run.firstByte.Sub(run.wrote)
+	h.Resolve, h.Connect, h.TLS = x.resolve, x.connect, x.tlsTook
+	if !x.wrote.IsZero() && !x.firstByte.IsZero() {
+		h.Processing = x.firstByte.Sub(x.wrote)
 	}
-	if !run.firstByte.IsZero() && !end.IsZero() {
-		h.Transfer = end.Sub(run.firstByte)
+	if !x.firstByte.IsZero() && !end.IsZero() {
+		h.Transfer = end.Sub(x.firstByte)
 	}
-	h.Redirects = run.redirects
-	res.TLS = run.tls
-	run.mu.Unlock()
+	h.Redirects = x.redirects
+	res.TLS = x.tls
 	res.Duration = time.Since(res.Start)
 }
 
-// failure describes an error of the request or of the body read.
-func (p *httpProber) failure(ctx context.Context, err error, run *httpRun, limit time.Duration) string {
-	if isTimeout(err) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		run.mu.Lock()
-		stage := run.stage
-		run.mu.Unlock()
-		return timeoutText(limit, stage)
-	}
-	return describe(err)
-}
+// bodyBuffers holds the buffers of bodies that a matcher reads. They are
+// shared by all checks: a prober's own would mostly be emptied by the
+// garbage collector between two runs of its check.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// readBody reads at most maxBody bytes. It reads one byte more to learn
+// gzipReaders keeps decompressors (tens of KiB each) between the rare
+// responses that need one.
+var gzipReaders sync.Pool
+
+// readBody reads at most maxBody bytes, uncompressed as http.Transport
+// would when it asked for gzip itself. It reads one byte more to learn
 // whether the body was cut, so that a failed match can say it only saw
 // the beginning. The body is kept only when a matcher needs it;
 // otherwise it is counted and dropped.
-func (p *httpProber) readBody(resp *http.Response) (n int64, truncated bool, body *bytes.Buffer, err error) {
-	lr := &io.LimitedReader{R: resp.Body, N: p.maxBody + 1}
+func (p *httpProber) readBody(h *hop, resp *http.Response) (n int64, truncated bool, body *bytes.Buffer, err error) {
+	var r io.Reader = resp.Body
+	if h.gzip && resp.ContentLength != 0 && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+		zr, _ := gzipReaders.Get().(*gzip.Reader)
+		if zr == nil {
+			zr, err = gzip.NewReader(r)
+		} else {
+			err = zr.Reset(r)
+		}
+		if err != nil {
+			// An empty stream is an empty body, as for http.Transport.
+			if err == io.EOF {
+				err = nil
+			}
+			return 0, false, nil, err
+		}
+		defer gzipReaders.Put(zr)
+		r = zr
+	}
+	lr := &io.LimitedReader{R: r, N: p.maxBody + 1}
 	if p.contains == nil && p.re == nil {
 		n, err = io.Copy(io.Discard, lr)
 	} else {
-		body, _ = p.bufs.Get().(*bytes.Buffer)
-		if body == nil {
-			body = new(bytes.Buffer)
-		}
+		body = bodyBuffers.Get().(*bytes.Buffer)
 		body.Reset()
 		n, err = body.ReadFrom(lr)
 	}
@@ -441,7 +331,11 @@ func (p *httpProber) match(body *bytes.Buffer, truncated bool) string {
 	return why
 }
 
+// statusOK reports whether code is in expect; nil expect is 200-299.
 func statusOK(expect []config.StatusRange, code int) bool {
+	if expect == nil {
+		return code >= 200 && code <= 299
+	}
 	for _, r := range expect {
 		if code >= r.Low && code <= r.High {
 			return true

@@ -110,7 +110,7 @@ func (p *icmpProber) run(ctx context.Context, ir *ICMPResult, limit time.Duratio
 		ip, err = p.resolve(ctx)
 		ir.Resolve = time.Since(t)
 		if err != nil {
-			return failureText(err, limit, "while resolving "+p.host)
+			return failureText(ctx, err, limit, "while resolving "+p.host)
 		}
 	}
 	first := int(p.works.Load())

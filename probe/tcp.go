@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/up-status/up/config"
@@ -23,7 +24,7 @@ const maxExpectBytes = 64 << 10
 type tcpProber struct {
 	identity
 	ep      endpoint
-	conn    *connector
+	conn    connector
 	tlsConf *tls.Config // nil without TLS
 	send    []byte
 	expect  []byte
@@ -35,7 +36,7 @@ func newTCP(check *config.Check, opts Options) (Prober, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &tcpProber{identity: identityOf(check), ep: ep, conn: newConnector(opts.Resolver)}
+	p := &tcpProber{identity: identityOf(check), ep: ep, conn: *newConnector(opts.Resolver)}
 	if c.TLS {
 		name := c.ServerName
 		if name == "" {
@@ -73,17 +74,23 @@ func (p *tcpProber) run(ctx context.Context, res *Result, t *TCPResult, limit ti
 	if err != nil {
 		var dnsErr *net.DNSError
 		if errors.As(err, &dnsErr) {
-			return failureText(err, limit, "while resolving "+p.ep.host)
+			return failureText(ctx, err, limit, "while resolving "+p.ep.host)
 		}
-		return failureText(err, limit, "while connecting")
+		return failureText(ctx, err, limit, "while connecting")
 	}
 	defer func() { conn.Close() }()
+	if p.tlsConf == nil && p.send == nil && p.expect == nil {
+		return ""
+	}
+	// Socket deadlines bound the handshake and the exchange.
+	stop := bind(ctx, conn)
+	defer stop()
 
 	if p.tlsConf != nil {
-		tc, took, facts, err := handshake(ctx, conn, p.tlsConf)
+		tc, took, facts, err := handshake(conn, p.tlsConf)
 		t.TLS, res.TLS = took, facts
 		if err != nil {
-			return failureText(err, limit, "during the TLS handshake")
+			return failureText(ctx, err, limit, "during the TLS handshake")
 		}
 		conn = tc
 	}
@@ -91,18 +98,11 @@ func (p *tcpProber) run(ctx context.Context, res *Result, t *TCPResult, limit ti
 		return ""
 	}
 
-	// Socket deadlines bound the exchange; AfterFunc also ends it when
-	// the caller cancels (shutdown) before the deadline.
-	deadline, _ := ctx.Deadline()
-	conn.SetDeadline(deadline)
-	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
-
 	xstart := time.Now()
 	defer func() { t.Exchange = time.Since(xstart) }()
 	if p.send != nil {
 		if _, err := conn.Write(p.send); err != nil {
-			return failureText(err, limit, "while sending")
+			return failureText(ctx, err, limit, "while sending")
 		}
 	}
 	if p.expect == nil {
@@ -118,8 +118,12 @@ const maxEmptyReads = 100
 // await reads until Expect appears, the peer closes, the deadline passes
 // or maxExpectBytes have been read, whichever comes first.
 func (p *tcpProber) await(ctx context.Context, conn net.Conn, limit time.Duration) string {
-	want := strconv.Quote(string(p.expect))
-	buf := make([]byte, 0, 1024)
+	bp := answerBuffers.Get().(*[]byte)
+	buf := (*bp)[:0]
+	defer func() {
+		*bp = buf[:0]
+		answerBuffers.Put(bp)
+	}()
 	empty := 0
 	for len(buf) < maxExpectBytes && empty < maxEmptyReads {
 		if len(buf) == cap(buf) {
@@ -138,23 +142,21 @@ func (p *tcpProber) await(ctx context.Context, conn net.Conn, limit time.Duratio
 		case err == nil && n == 0:
 			empty++
 		case errors.Is(err, io.EOF):
-			return "connection closed before " + want + " arrived (got " + strconv.Itoa(len(buf)) + " bytes)"
+			return "connection closed before " + p.want() + " arrived (got " + strconv.Itoa(len(buf)) + " bytes)"
 		case err != nil:
-			// A cancelled caller also shows up as a socket timeout (see
-			// AfterFunc above): ask the context first.
-			if errors.Is(ctx.Err(), context.Canceled) {
-				return "canceled"
-			}
-			return failureText(err, limit, "waiting for "+want)
+			return failureText(ctx, err, limit, "waiting for "+p.want())
 		}
 	}
-	return "response lacks " + want + " in its first " + strconv.Itoa(len(buf)) + " bytes"
+	return "response lacks " + p.want() + " in its first " + strconv.Itoa(len(buf)) + " bytes"
 }
 
-// failureText describes err, with the stage when the budget ran out.
-func failureText(err error, limit time.Duration, stage string) string {
-	if isTimeout(err) {
-		return timeoutText(limit, stage)
-	}
-	return describe(err)
-}
+// want spells Expect for error messages.
+func (p *tcpProber) want() string { return strconv.Quote(string(p.expect)) }
+
+// answerBuffers holds the buffers that answers are searched in, shared
+// by all TCP checks: most answers are short, and a buffer that grew for
+// a long one serves the next run as well.
+var answerBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, 1024)
+	return &b
+}}

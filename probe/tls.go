@@ -53,14 +53,16 @@ func clientTLSConfig(serverName string, skipVerify bool, roots *x509.CertPool) *
 	}
 }
 
-// handshake runs the TLS client handshake on conn, bounded by ctx. On
-// failure it closes conn and returns a *handshakeError (or the
-// certificate error as is, which describe explains on its own), plus
-// whatever certificate facts were seen.
-func handshake(ctx context.Context, conn net.Conn, cfg *tls.Config) (*tls.Conn, time.Duration, *TLSResult, error) {
+// handshake runs the TLS client handshake on conn. The caller bounds it
+// with conn's deadline (and ends that deadline early on cancellation)
+// rather than with a context: HandshakeContext would start a watcher
+// goroutine for every probe. On failure it closes conn and returns a
+// *handshakeError (or the certificate error as is, which describe
+// explains on its own), plus whatever certificate facts were seen.
+func handshake(conn net.Conn, cfg *tls.Config) (*tls.Conn, time.Duration, *TLSResult, error) {
 	start := time.Now()
 	tc := tls.Client(conn, cfg)
-	err := tc.HandshakeContext(ctx)
+	err := tc.Handshake()
 	took := time.Since(start)
 	if err != nil {
 		conn.Close()

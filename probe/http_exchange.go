@@ -1,0 +1,197 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// exchange is one run of an HTTP check: its requests, each over a fresh
+// connection opened by the probing goroutine itself, and the facts of
+// the last one. Phases are time stamps taken between the steps, so no
+// trace hooks, locks or helper goroutines are involved. Exchanges are
+// pooled for the read buffer that every run needs.
+type exchange struct {
+	ctx   context.Context
+	stage stage
+	host  string // the host being connected to, for stage texts
+
+	resolve, connect, tlsTook time.Duration
+	tls                       *TLSResult
+	wrote, firstByte          time.Time
+	redirects                 int
+
+	conn net.Conn    // of the current request; nil when none is open
+	stop func() bool // ends the cancellation hook of conn
+
+	head headerLimit
+	br   bufio.Reader
+}
+
+var exchanges = sync.Pool{New: func() any { return new(exchange) }}
+
+// newExchange starts a run bounded by ctx.
+func newExchange(ctx context.Context) *exchange {
+	x := exchanges.Get().(*exchange)
+	x.ctx = ctx
+	return x
+}
+
+// release closes what is open and returns x to the pool, holding on to
+// nothing of the run.
+func (x *exchange) release() {
+	x.hangUp()
+	x.br.Reset(nil)
+	br := x.br
+	*x = exchange{br: br}
+	exchanges.Put(x)
+}
+
+// hangUp closes the current connection, if any.
+func (x *exchange) hangUp() {
+	if x.stop != nil {
+		x.stop()
+		x.stop = nil
+	}
+	if x.conn != nil {
+		x.conn.Close()
+		x.conn = nil
+	}
+}
+
+// stage is what a run is waiting for, named in timeout errors because
+// "timeout" alone leaves on-call guessing whether DNS, the network or the
+// application is slow.
+type stage uint8
+
+const (
+	stageConnect stage = iota
+	stageResolve
+	stageTLS
+	stageSend
+	stageWait
+	stageHead
+	stageBody
+)
+
+func (x *exchange) stageText() string {
+	switch x.stage {
+	case stageResolve:
+		return "while resolving " + x.host
+	case stageTLS:
+		return "during the TLS handshake"
+	case stageSend:
+		return "while sending the request"
+	case stageWait:
+		return "waiting for the response"
+	case stageHead:
+		return "while reading the response"
+	case stageBody:
+		return "while reading the body"
+	}
+	return "while connecting"
+}
+
+// failure describes an error of a request or of the body read.
+func (x *exchange) failure(err error, limit time.Duration) string {
+	return failureText(x.ctx, err, limit, x.stageText())
+}
+
+// roundTrip sends one request over a new connection and reads the
+// response head. The connection stays open for the body until the next
+// roundTrip or hangUp. Phases start over: they describe the last
+// request of a chain.
+func (x *exchange) roundTrip(p *httpProber, h *hop) (*http.Response, error) {
+	x.hangUp()
+	x.stage, x.host = stageConnect, h.ep.host
+	x.resolve, x.connect, x.tlsTook, x.tls = 0, 0, 0, nil
+	x.wrote, x.firstByte = time.Time{}, time.Time{}
+	if !h.ep.ip.IsValid() {
+		x.stage = stageResolve
+	}
+	conn, resolve, connect, err := p.conn.connect(x.ctx, h.ep, nil)
+	x.resolve, x.connect = resolve, connect
+	if err != nil {
+		if _, ok := errors.AsType[*net.DNSError](err); !ok {
+			x.stage = stageConnect
+		}
+		return nil, err
+	}
+	x.stage = stageConnect
+	x.stop = bind(x.ctx, conn)
+	x.conn = conn
+	if h.https {
+		x.stage = stageTLS
+		tc, took, facts, err := handshake(conn, p.tlsConfig(h.ep.host))
+		x.tlsTook, x.tls = took, facts
+		if err != nil {
+			x.conn = nil // closed by handshake
+			return nil, err
+		}
+		x.conn = tc
+	}
+
+	x.stage = stageSend
+	if _, err := x.conn.Write(h.wire); err != nil {
+		return nil, err
+	}
+	x.wrote = time.Now()
+	x.stage = stageWait
+	x.head = headerLimit{r: x.conn, n: maxResponseHeaderBytes}
+	x.br.Reset(&x.head)
+	if _, err := x.br.Peek(1); err != nil {
+		return nil, err
+	}
+	x.firstByte = time.Now()
+	x.stage = stageHead
+	var req *http.Request // http.ReadResponse assumes GET
+	if h.method == http.MethodHead {
+		req = &http.Request{Method: http.MethodHead} // no body follows
+	}
+	for {
+		resp, err := http.ReadResponse(&x.br, req)
+		if err != nil {
+			if x.head.n <= 0 {
+				err = errHeadersTooLong
+			}
+			return nil, err
+		}
+		// Informational answers (103 Early Hints...) precede the real
+		// one; 101 ends the exchange, as in http.Transport.
+		if c := resp.StatusCode; c < 100 || c > 199 || c == http.StatusSwitchingProtocols {
+			x.head.n = math.MaxInt64
+			return resp, nil
+		}
+	}
+}
+
+// errHeadersTooLong is http.Transport's error for a response head over
+// its MaxResponseHeaderBytes.
+var errHeadersTooLong = fmt.Errorf("server response headers exceeded %d bytes; aborted", maxResponseHeaderBytes)
+
+// headerLimit stops reading after n bytes, so that a server sending an
+// endless response head cannot make the parser buffer without end. The
+// body is read through it too, with the limit lifted.
+type headerLimit struct {
+	r io.Reader
+	n int64
+}
+
+func (l *headerLimit) Read(b []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errHeadersTooLong
+	}
+	if int64(len(b)) > l.n {
+		b = b[:l.n]
+	}
+	n, err := l.r.Read(b)
+	l.n -= int64(n)
+	return n, err
+}
