@@ -42,6 +42,17 @@ type core struct {
 	listeners []func([]status.Event, *status.Snapshot)
 
 	snap atomic.Pointer[status.Snapshot]
+
+	// Publishing (a snapshot for readers and the batch for listeners) is
+	// coalesced: a snapshot of thousands of checks costs a millisecond or
+	// more, and a mass outage commits a change per result. Probe-driven
+	// commits publish at most once per publishGap; API writes publish at
+	// once, so a client reads its own write.
+	publishGap time.Duration
+	unpub      []status.Event
+	dirty      bool
+	lastPub    time.Time
+	pubTimer   *time.Timer
 }
 
 // latencyBucket averages one check's response times over a minute: the
@@ -99,14 +110,13 @@ func (c *core) restore(ctx context.Context, spec status.Spec) error {
 	if err := c.commit(ctx, e.Restore(now, st)); err != nil {
 		return fmt.Errorf("saving restored state: %w", err)
 	}
-	snap := c.engine.Snapshot()
+	c.flushPublish()
+	snap := c.snap.Load()
 	for _, comp := range snap.Components {
 		c.groupOf[comp.ID] = comp.Group
 		c.metrics.SetComponentStatus(comp.ID, comp.Group, comp.Status)
 	}
 	c.metrics.SetPageStatus(snap.Page.Status)
-	c.countOpen(&snap)
-	c.publish(nil, &snap)
 	return nil
 }
 
@@ -120,7 +130,9 @@ func (c *core) Change(ctx context.Context, fn func(e *status.Engine, now time.Ti
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	events, err := fn(c.engine, c.now())
-	if cerr := c.commit(ctx, events); cerr != nil {
+	cerr := c.commit(ctx, events)
+	c.flushPublish()
+	if cerr != nil {
 		return errors.Join(err, cerr)
 	}
 	return err
@@ -138,6 +150,18 @@ func (c *core) observe(ch *config.Check, r probe.Result) {
 	if len(events) > 0 {
 		_ = c.commit(context.Background(), events)
 	}
+}
+
+// stopPublishing publishes what is pending and disarms the timer, at
+// shutdown.
+func (c *core) stopPublishing() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pubTimer != nil {
+		c.pubTimer.Stop()
+		c.pubTimer = nil
+	}
+	c.flushPublish()
 }
 
 // tick moves time-driven state and retries what the store refused.
@@ -185,13 +209,44 @@ func (c *core) commit(ctx context.Context, events []status.Event) error {
 	for _, ev := range batch {
 		c.record(ev)
 	}
-	snap := c.engine.Snapshot()
-	c.countOpen(&snap)
 	if len(deliveries) > 0 && c.wake != nil {
 		c.wake()
 	}
-	c.publish(batch, &snap)
+	c.unpub = append(c.unpub, batch...)
+	c.dirty = true
+	c.publishSoon()
 	return nil
+}
+
+// publishSoon publishes now if the last publication is old enough, else
+// arms a timer for the rest of the gap. Called with mu held.
+func (c *core) publishSoon() {
+	wait := c.publishGap - c.now().Sub(c.lastPub)
+	if wait <= 0 {
+		c.flushPublish()
+		return
+	}
+	if c.pubTimer == nil {
+		c.pubTimer = time.AfterFunc(wait, func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.pubTimer = nil
+			c.flushPublish()
+		})
+	}
+}
+
+// flushPublish takes a snapshot and hands it, with the events committed
+// since the last one, to readers and listeners. Called with mu held.
+func (c *core) flushPublish() {
+	if !c.dirty && c.snap.Load() != nil {
+		return
+	}
+	snap := c.engine.Snapshot()
+	c.countOpen(&snap)
+	events := c.unpub
+	c.unpub, c.dirty, c.lastPub = nil, false, c.now()
+	c.publish(events, &snap)
 }
 
 // record moves the metrics an event changes.

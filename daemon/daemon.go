@@ -113,6 +113,9 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 		planner: planner,
 		wake:    d.notifier.Notify,
 		now:     opts.Now,
+		// Short enough that the status page still shows a change well
+		// within a second.
+		publishGap: 100 * time.Millisecond,
 	}
 	if err := d.core.restore(ctx, specOf(cfg)); err != nil {
 		return nil, err
@@ -419,6 +422,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	<-ticked
 	d.core.tick(context.Background())
 	d.core.flush(context.Background())
+	d.core.stopPublishing()
 	stopNotify()
 	<-notified
 	// WebSocket connections are hijacked: http.Server.Shutdown does not

@@ -61,3 +61,24 @@ func BenchmarkObserveFlapping(b *testing.B) {
 		e.Observe(now, Observation{CheckID: "c.1", Outcome: o})
 	}
 }
+
+// BenchmarkSnapshot copies the state of 10 000 checks in 2 500 components:
+// what the daemon does after each committed change.
+func BenchmarkSnapshot(b *testing.B) {
+	spec := Spec{}
+	for c := range 2500 {
+		cs := ComponentSpec{ID: fmt.Sprintf("c%d", c), Name: "C"}
+		for k := range 4 {
+			cs.Checks = append(cs.Checks, CheckSpec{ID: fmt.Sprintf("c%d.k%d", c, k), Interval: 30 * time.Second})
+		}
+		spec.Components = append(spec.Components, cs)
+	}
+	e, err := New(t0, spec, seqIDs())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = e.Snapshot()
+	}
+}
