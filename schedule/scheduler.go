@@ -51,6 +51,11 @@ type Scheduler struct {
 	flightMu sync.Mutex
 	closed   bool
 	flight   sync.WaitGroup
+	// work hands probes to idle workers; workers counts them so that
+	// Shutdown waits for every one.
+	work    chan *entry
+	workers sync.WaitGroup
+	spawned atomic.Int64 // workers ever started, for tests
 }
 
 // entry is one scheduled check.
@@ -91,6 +96,7 @@ func New(opts Options) (*Scheduler, error) {
 		jobs:  make(map[string]*entry),
 		ctx:   ctx,
 		close: cancel,
+		work:  make(chan *entry),
 	}, nil
 }
 
@@ -184,6 +190,7 @@ func (s *Scheduler) Shutdown() error {
 	s.close()
 	err := s.cron.Shutdown()
 	s.flight.Wait()
+	s.workers.Wait()
 	return err
 }
 
@@ -218,7 +225,6 @@ func (s *Scheduler) run(e *entry) {
 		s.log.Debug("previous run still in progress, skipping", "check", e.check.ID)
 		return
 	}
-	defer e.running.Store(false)
 	if s.opts.OnRun != nil {
 		s.opts.OnRun(e.check, lag, false)
 	}
@@ -226,11 +232,50 @@ func (s *Scheduler) run(e *entry) {
 	s.flightMu.Lock()
 	if s.closed {
 		s.flightMu.Unlock()
+		e.running.Store(false)
 		return
 	}
 	s.flight.Add(1)
 	s.flightMu.Unlock()
+	// Hand the probe to an idle worker, or start one: gocron runs each
+	// task on a new goroutine, whose stack would grow anew for every
+	// probe's TLS and HTTP calls. Workers keep their grown stacks. There
+	// is no cap on workers, so hanging probes never hold up others.
+	select {
+	case s.work <- e:
+	default:
+		s.workers.Add(1)
+		s.spawned.Add(1)
+		go s.worker(e)
+	}
+}
+
+// workerIdle is how long a worker waits for another probe before it ends.
+const workerIdle = time.Minute
+
+// worker runs probes until it has been idle for workerIdle or the
+// scheduler shuts down.
+func (s *Scheduler) worker(e *entry) {
+	defer s.workers.Done()
+	idle := time.NewTimer(workerIdle)
+	defer idle.Stop()
+	for {
+		s.probe(e)
+		idle.Reset(workerIdle)
+		select {
+		case e = <-s.work:
+		case <-idle.C:
+			return
+		case <-s.ctx.Done():
+			return
+		}
+	}
+}
+
+// probe runs one probe of e and hands its result on.
+func (s *Scheduler) probe(e *entry) {
 	defer s.flight.Done()
+	defer e.running.Store(false)
 	ctx, cancel := context.WithTimeout(s.ctx, e.check.Timeout)
 	defer cancel()
 	res := e.prober.Probe(ctx)

@@ -254,3 +254,18 @@ func TestShutdownCancelsProbesAndDeliversNothingAfter(t *testing.T) {
 		t.Fatalf("%d results handed on from probes cut short by shutdown", n)
 	}
 }
+
+func TestWorkersAreReusedAcrossRuns(t *testing.T) {
+	h := newHarness(t)
+	c := check("a", "x", 30*time.Millisecond, 20*time.Millisecond)
+	if _, err := h.s.Apply([]*config.Check{c}); err != nil {
+		t.Fatal(err)
+	}
+	h.s.Start()
+	waitFor(t, 10*time.Second, "ten runs", func() bool { return h.count(c.ID) >= 10 })
+	// One check never runs twice at once, so one worker (two at most, if
+	// a run is handed over while the worker returns to waiting) does it all.
+	if n := h.s.spawned.Load(); n > 2 {
+		t.Fatalf("%d workers started for %d runs of one check", n, h.count(c.ID))
+	}
+}
