@@ -313,7 +313,7 @@ func (c *core) addLatency(ch *config.Check, now time.Time, d time.Duration) {
 	m := now.UTC().Truncate(time.Minute)
 	b := c.latency[ch.ID]
 	if b == nil {
-		b = &latencyBucket{minute: m, name: ch.Name}
+		b = &latencyBucket{minute: m, name: ch.ID}
 		c.latency[ch.ID] = b
 	}
 	if !b.minute.Equal(m) {

@@ -338,8 +338,10 @@ func (d *Daemon) Reload(next *config.Config) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	ctx := context.Background()
-	if next.Listen != d.cfg.Listen || next.Storage != d.cfg.Storage {
-		d.log.Warn("listen and storage changes take effect after a restart")
+	if next.Listen != d.cfg.Listen || next.Storage != d.cfg.Storage || next.Page != d.cfg.Page ||
+		*next.API.Public != *d.cfg.API.Public || next.Metrics.HTTPPhases != d.cfg.Metrics.HTTPPhases ||
+		*next.Metrics.LatencyHistogram != *d.cfg.Metrics.LatencyHistogram {
+		d.log.Warn("changes to page, listen, storage, api.public and metrics take effect after a restart")
 	}
 	if _, err := d.sched.Apply(next.Checks()); err != nil {
 		return err
