@@ -35,8 +35,7 @@ type core struct {
 	mu        sync.Mutex
 	engine    *status.Engine
 	open      map[string]bool // ids of open incidents, to count openings once
-	groupOf   map[string]string
-	unsaved   []status.Event // events the store refused; retried on tick
+	unsaved   []status.Event  // events the store refused; retried on tick
 	latency   map[string]*latencyBucket
 	points    []store.Metric // finished minutes of latency, not yet saved
 	listeners []func([]status.Event, *status.Snapshot)
@@ -97,7 +96,6 @@ func (c *core) restore(ctx context.Context, spec status.Spec) error {
 	defer c.mu.Unlock()
 	c.engine = e
 	c.open = map[string]bool{}
-	c.groupOf = map[string]string{}
 	c.latency = map[string]*latencyBucket{}
 	for _, inc := range st.Incidents {
 		if inc.Open() {
@@ -113,7 +111,6 @@ func (c *core) restore(ctx context.Context, spec status.Spec) error {
 	c.flushPublish()
 	snap := c.snap.Load()
 	for _, comp := range snap.Components {
-		c.groupOf[comp.ID] = comp.Group
 		c.metrics.SetComponentStatus(comp.ID, comp.Group, comp.Status)
 	}
 	c.metrics.SetPageStatus(snap.Page.Status)
@@ -258,10 +255,8 @@ func (c *core) record(ev status.Event) {
 		}
 	case status.ComponentChanged:
 		comp := ev.Component
-		c.groupOf[comp.ID] = comp.Group
 		c.metrics.SetComponentStatus(comp.ID, comp.Group, comp.Status)
 	case status.ComponentDeleted:
-		delete(c.groupOf, ev.Component.ID)
 		c.metrics.RemoveComponent(ev.Component.ID)
 	case status.PageChanged:
 		c.metrics.SetPageStatus(ev.Page.Status)

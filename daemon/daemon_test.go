@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -123,3 +124,5 @@ func TestSyncUsersKeepsOnlyTheTokenHash(t *testing.T) {
 		t.Fatalf("a user removed from the file remains: %+v", us)
 	}
 }
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
