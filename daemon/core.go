@@ -354,9 +354,35 @@ func (c *core) flush(ctx context.Context) {
 			c.log.Error("saving uptime failed", "err", err)
 		}
 	}
-	for _, m := range points {
-		if err := c.store.PutMetric(ctx, m); err != nil {
-			c.log.Error("saving response time failed", "metric", m.ID, "err", err)
+	if len(points) > 0 {
+		if err := c.store.PutMetrics(ctx, points); err != nil {
+			c.log.Error("saving response times failed", "metrics", len(points), "err", err)
 		}
+	}
+}
+
+// How long history is kept. Response times feed the page's 24-hour
+// chart; hourly uptime covers a year of SLA reports (the page shows 90
+// days); delivered webhooks are kept a while for inspection.
+const (
+	keepResponseTimes = 48 * time.Hour
+	keepUptime        = 400 * 24 * time.Hour
+	keepDeliveries    = 30 * 24 * time.Hour
+)
+
+// prune lets go of history older than it is kept.
+func (c *core) prune(ctx context.Context) {
+	now := c.now()
+	n, err := c.store.Prune(ctx, store.Prune{
+		PointsBefore:     now.Add(-keepResponseTimes),
+		UptimeBefore:     now.Add(-keepUptime),
+		DeliveriesBefore: now.Add(-keepDeliveries),
+	})
+	if err != nil {
+		c.log.Error("pruning old history failed", "err", err)
+		return
+	}
+	if n.Points+n.Uptime+n.Deliveries > 0 {
+		c.log.Debug("pruned old history", "points", n.Points, "uptime_hours", n.Uptime, "deliveries", n.Deliveries)
 	}
 }

@@ -447,12 +447,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 	return runErr
 }
 
-// tickLoop moves time-driven state every second and saves uptime and
-// response times every minute.
+// tickLoop moves time-driven state every second, saves uptime and
+// response times every minute and prunes old history every hour.
 func (d *Daemon) tickLoop(ctx context.Context) {
 	tick := time.NewTicker(d.tickEvery)
 	defer tick.Stop()
-	lastFlush := time.Now()
+	lastFlush, lastPrune := time.Now(), time.Time{}
 	for {
 		select {
 		case <-ctx.Done():
@@ -462,6 +462,10 @@ func (d *Daemon) tickLoop(ctx context.Context) {
 			if time.Since(lastFlush) >= d.flushE {
 				d.core.flush(ctx)
 				lastFlush = time.Now()
+			}
+			if time.Since(lastPrune) >= time.Hour {
+				d.core.prune(ctx)
+				lastPrune = time.Now()
 			}
 		}
 	}

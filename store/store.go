@@ -93,10 +93,18 @@ type Store interface {
 	Metrics(ctx context.Context) ([]Metric, error)
 	// PutMetric creates or updates a custom metric and adds its points.
 	PutMetric(ctx context.Context, m Metric) error
+	// PutMetrics is PutMetric for several metrics in one transaction: the
+	// daemon's response-time points of every check, once a minute.
+	PutMetrics(ctx context.Context, ms []Metric) error
 	// Metric returns a metric with its points between from and to, both
 	// inclusive, oldest first. A zero from or to leaves that end open.
 	Metric(ctx context.Context, id string, from, to time.Time) (Metric, error)
 	DeleteMetric(ctx context.Context, id string) error
+
+	// Prune deletes history older than the given times; a zero time
+	// keeps that kind. It never touches open incidents, pending webhooks
+	// or the points of custom metrics, which are the users' own data.
+	Prune(ctx context.Context, p Prune) (Pruned, error)
 
 	// Meta reads and writes small named values (e.g. the last time the
 	// daemon was seen running, to count downtime of up itself as no data).
@@ -105,6 +113,21 @@ type Store interface {
 	SetMeta(ctx context.Context, key, value string) error
 
 	Close() error
+}
+
+// Prune says what history to let go.
+type Prune struct {
+	// PointsBefore: points of automatic (response-time) metrics.
+	PointsBefore time.Time
+	// UptimeBefore: hourly uptime aggregates.
+	UptimeBefore time.Time
+	// DeliveriesBefore: delivered and dropped webhooks, by creation time.
+	DeliveriesBefore time.Time
+}
+
+// Pruned counts the rows Prune deleted.
+type Pruned struct {
+	Points, Uptime, Deliveries int64
 }
 
 // IncidentFilter narrows Incidents. Zero values match everything.

@@ -38,46 +38,60 @@ func (d *DB) Metrics(ctx context.Context) ([]store.Metric, error) {
 // transaction. A point at a millisecond that already has one replaces it.
 // NaN values are refused: SQLite would store them as NULL.
 func (d *DB) PutMetric(ctx context.Context, m store.Metric) error {
-	if m.ID == "" {
-		return errors.New("put metric: metric without id")
-	}
-	err := d.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO metrics (id, name, unit, custom) VALUES (?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit,
-				custom = excluded.custom`, m.ID, m.Name, m.Unit, m.Custom); err != nil {
-			return err
-		}
-		if len(m.Points) == 0 {
-			return nil
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO metric_points (metric_id, ts, value)
-			VALUES (?, ?, ?) ON CONFLICT (metric_id, ts) DO UPDATE SET value = excluded.value`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for n, p := range m.Points {
-			if p.Time.IsZero() {
-				return fmt.Errorf("point %d: no time", n)
-			}
-			if math.IsNaN(p.Value) {
-				return fmt.Errorf("point %d: value is NaN", n)
-			}
-			if _, err := stmt.ExecContext(ctx, m.ID, p.Time.UnixMilli(), p.Value); err != nil {
-				return fmt.Errorf("point %d: %w", n, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := d.write(ctx, func(tx *sql.Tx) error { return putMetric(ctx, tx, m) }); err != nil {
 		return fmt.Errorf("put metric %q: %w", m.ID, err)
 	}
 	return nil
 }
 
-// Metric returns a metric with its points between from and to, both
-// inclusive, oldest first. A zero from or to leaves that end open.
-// store.ErrNotFound if there is no such metric.
+// PutMetrics writes several metrics and their points in one transaction.
+func (d *DB) PutMetrics(ctx context.Context, ms []store.Metric) error {
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		for _, m := range ms {
+			if err := putMetric(ctx, tx, m); err != nil {
+				return fmt.Errorf("metric %q: %w", m.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("put metrics: %w", err)
+	}
+	return nil
+}
+
+func putMetric(ctx context.Context, tx *sql.Tx, m store.Metric) error {
+	if m.ID == "" {
+		return errors.New("metric without id")
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO metrics (id, name, unit, custom) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit,
+			custom = excluded.custom`, m.ID, m.Name, m.Unit, m.Custom); err != nil {
+		return err
+	}
+	if len(m.Points) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO metric_points (metric_id, ts, value)
+		VALUES (?, ?, ?) ON CONFLICT (metric_id, ts) DO UPDATE SET value = excluded.value`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for n, p := range m.Points {
+		if p.Time.IsZero() {
+			return fmt.Errorf("point %d: no time", n)
+		}
+		if math.IsNaN(p.Value) {
+			return fmt.Errorf("point %d: value is NaN", n)
+		}
+		if _, err := stmt.ExecContext(ctx, m.ID, p.Time.UnixMilli(), p.Value); err != nil {
+			return fmt.Errorf("point %d: %w", n, err)
+		}
+	}
+	return nil
+}
+
 func (d *DB) Metric(ctx context.Context, id string, from, to time.Time) (store.Metric, error) {
 	var m store.Metric
 	err := d.read(ctx, func(tx *sql.Tx) error {
