@@ -15,3 +15,5 @@ done
 bin/load -up bin/up -checks 10000 -hang 0.1 -window "$window"
 echo
 bin/load -up bin/up -checks 5000 -type tcp -window "$window"
+echo
+bin/load -up bin/up -checks 5000 -type connect -window "$window"

@@ -34,7 +34,7 @@ func main() {
 		timeout  = flag.Duration("timeout", 3*time.Second, "check timeout (hanging targets hold a probe this long)")
 		window   = flag.Duration("window", 40*time.Second, "how long to run up")
 		hang     = flag.Float64("hang", 0, "share of targets that never answer (0..1)")
-		kind     = flag.String("type", "http", "check type: http or tcp")
+		kind     = flag.String("type", "http", "check type: http, tcp (connect, send, expect) or connect (TCP connect only; one target port per check)")
 		ports    = flag.Int("ports", 16, "target ports (spreads connections so TIME_WAIT cannot exhaust ephemeral ports)")
 		histo    = flag.Bool("histogram", true, "keep the per-check latency histogram (uptime_probe_latency_seconds)")
 		profile  = flag.String("cpuprofile", "", "write a 20 s CPU profile of up, taken in the steady part, to this file")
@@ -42,8 +42,13 @@ func main() {
 	)
 	flag.Parse()
 	log.SetFlags(0)
-	if *kind != "http" && *kind != "tcp" {
-		log.Fatalf("-type %q: want http or tcp", *kind)
+	if *kind != "http" && *kind != "tcp" && *kind != "connect" {
+		log.Fatalf("-type %q: want http, tcp or connect", *kind)
+	}
+	if *kind == "connect" {
+		// A bare connect says nothing about which check made it, so each
+		// check gets a port of its own.
+		*ports = *checks
 	}
 
 	tgt := newTarget(*checks, *hang, *window / *interval + 3)
@@ -54,11 +59,14 @@ func main() {
 			log.Fatal(err)
 		}
 		addrs[i] = ln.Addr().String()
-		if *kind == "http" {
+		switch *kind {
+		case "http":
 			srv := &http.Server{Handler: tgt, ReadHeaderTimeout: 10 * time.Second}
 			go srv.Serve(ln)
-		} else {
+		case "tcp":
 			go tgt.serveTCP(ln)
+		case "connect":
+			go tgt.serveConnect(ln, i)
 		}
 	}
 
@@ -194,10 +202,13 @@ func configText(n int, kind string, addrs []string, api string, interval, timeou
 		fmt.Fprintf(&b, "  - id: c%d\n    name: Component %d\n    checks:\n", c, c)
 		for i := c * per; i < min(n, (c+1)*per); i++ {
 			addr := addrs[i%len(addrs)]
-			if kind == "http" {
+			switch kind {
+			case "http":
 				fmt.Fprintf(&b, "      - {name: t%d, http: {url: \"http://%s/t/%d\"}}\n", i, addr, i)
-			} else {
+			case "tcp":
 				fmt.Fprintf(&b, "      - {name: t%d, tcp: {address: \"%s\", send: \"%d\\n\", expect: \"ok\"}}\n", i, addr, i)
+			case "connect":
+				fmt.Fprintf(&b, "      - {name: t%d, tcp: {address: \"%s\"}}\n", i, addr)
 			}
 		}
 	}
@@ -275,6 +286,25 @@ func (t *target) serveTCP(ln net.Listener) {
 			}
 			io.WriteString(c, "ok\n")
 		}()
+	}
+}
+
+// serveConnect counts each connection to the port of check i.
+func (t *target) serveConnect(ln net.Listener, i int) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		if t.hit(i) {
+			go func() {
+				c.SetDeadline(time.Now().Add(time.Minute))
+				io.Copy(io.Discard, c)
+				c.Close()
+			}()
+			continue
+		}
+		c.Close()
 	}
 }
 
