@@ -42,6 +42,7 @@ const testVersion = "deploy-test"
 // the outage alerts must be pending for the right components and no
 // others, and every metric family up exported must be used.
 func TestIntegration(t *testing.T) {
+	// Only -short skips it, and CI never passes -short.
 	if testing.Short() {
 		t.Skip("builds up and runs it with Prometheus; skipped with -short")
 	}

@@ -40,6 +40,9 @@ func TestConnectTriesEveryAddress(t *testing.T) {
 	}
 	defer ln.Close()
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	// The port was free on 127.0.0.2; another process holding the same
+	// number on 127.0.0.1 is chance, not a missing capability, and
+	// another run draws another port.
 	if c, err := net.Dial("tcp", "127.0.0.1:"+port); err == nil {
 		c.Close()
 		t.Skipf("127.0.0.1:%s is taken by something else", port)

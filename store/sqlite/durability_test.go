@@ -24,6 +24,7 @@ const crashChildEnv = "UP_STORE_CRASH_CHILD_DB"
 // SIGKILL at an arbitrary moment, and checks that every Apply the child
 // saw return nil is in the database.
 func TestKillNineKeepsCommits(t *testing.T) {
+	// Only -short skips it, and CI never passes -short.
 	if testing.Short() {
 		t.Skip("spawns a child process")
 	}
