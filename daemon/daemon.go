@@ -277,27 +277,12 @@ func (d *Daemon) requireViewer(next http.Handler) http.Handler {
 // restoreCustomMetrics exports the latest stored point of each custom
 // metric, so uptime_custom_metric survives a restart.
 func (d *Daemon) restoreCustomMetrics(ctx context.Context) error {
-	ms, err := d.store.Metrics(ctx)
+	latest, err := d.store.LatestCustomPoints(ctx)
 	if err != nil {
 		return err
 	}
-	for _, m := range ms {
-		if !m.Custom {
-			continue
-		}
-		full, err := d.store.Metric(ctx, m.ID, time.Time{}, time.Time{})
-		if err != nil {
-			return err
-		}
-		if n := len(full.Points); n > 0 {
-			latest := full.Points[0]
-			for _, p := range full.Points {
-				if p.Time.After(latest.Time) {
-					latest = p
-				}
-			}
-			d.metrics.SetCustomMetric(m.ID, latest.Value)
-		}
+	for id, p := range latest {
+		d.metrics.SetCustomMetric(id, p.Value)
 	}
 	return nil
 }

@@ -93,6 +93,9 @@ type Store interface {
 	Metrics(ctx context.Context) ([]Metric, error)
 	// PutMetric creates or updates a custom metric and adds its points.
 	PutMetric(ctx context.Context, m Metric) error
+	// LatestCustomPoints returns the newest point of every custom metric
+	// that has one, by metric id.
+	LatestCustomPoints(ctx context.Context) (map[string]Point, error)
 	// PutMetrics is PutMetric for several metrics in one transaction: the
 	// daemon's response-time points of every check, once a minute.
 	PutMetrics(ctx context.Context, ms []Metric) error

@@ -229,3 +229,45 @@ maintenance:
 		t.Fatalf("incidents opened for a component under maintenance: %+v", is)
 	}
 }
+
+// TestCustomMetricsSurviveARestart pushes a custom metric through the API
+// and finds its latest value in /metrics again after SIGKILL and restart.
+func TestCustomMetricsSurviveARestart(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cfgPath := filepath.Join(dir, "config.yaml")
+	writeFile(t, cfgPath, fmt.Sprintf(`
+listen: {api: %q, websocket: %q}
+storage: {path: %q}
+users: [{id: ops, role: editor, token: "${UP_TEST_TOKEN}"}]
+`, addr, addr, filepath.Join(dir, "up.db")))
+	t.Setenv("UP_TEST_TOKEN", "tok-for-the-test")
+	p := startUp(t, addr, "run", "--config", cfgPath)
+
+	body := `{"id":"signups","name":"Signups","unit":"1","points":[
+		{"timestamp":"2026-11-26T10:00:00.000Z","value":3},{"timestamp":"2026-11-26T11:00:00.000Z","value":7}]}`
+	req, _ := http.NewRequest(http.MethodPut, "http://"+addr+"/metrics", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer tok-for-the-test")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("PUT /metrics = %d", resp.StatusCode)
+	}
+	const series = `uptime_custom_metric{metric="signups"}`
+	m, _ := get("http://" + addr + "/metrics")
+	if v := metricValue(m, series); v != 7 {
+		t.Fatalf("%s = %v before the restart, want 7", series, v)
+	}
+
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+	startUp(t, addr, "run", "--config", cfgPath)
+	m, _ = get("http://" + addr + "/metrics")
+	if v := metricValue(m, series); v != 7 {
+		t.Fatalf("%s = %v after SIGKILL and restart, want 7", series, v)
+	}
+}

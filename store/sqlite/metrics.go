@@ -44,6 +44,36 @@ func (d *DB) PutMetric(ctx context.Context, m store.Metric) error {
 	return nil
 }
 
+// LatestCustomPoints returns the newest point of each custom metric; the
+// primary key (metric_id, ts) makes each a single index lookup.
+func (d *DB) LatestCustomPoints(ctx context.Context) (map[string]store.Point, error) {
+	out := map[string]store.Point{}
+	err := d.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT m.id, p.ts, p.value FROM metrics m
+			JOIN metric_points p ON p.metric_id = m.id
+				AND p.ts = (SELECT MAX(ts) FROM metric_points WHERE metric_id = m.id)
+			WHERE m.custom = 1`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var ts int64
+			var v float64
+			if err := rows.Scan(&id, &ts, &v); err != nil {
+				return err
+			}
+			out[id] = store.Point{Time: time.UnixMilli(ts).UTC(), Value: v}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("latest custom points: %w", err)
+	}
+	return out, nil
+}
+
 // PutMetrics writes several metrics and their points in one transaction.
 func (d *DB) PutMetrics(ctx context.Context, ms []store.Metric) error {
 	err := d.write(ctx, func(tx *sql.Tx) error {

@@ -77,3 +77,23 @@ func TestPruneLetsGoOfOldHistoryOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestLatestCustomPointsTakesTheNewestOfEachCustomMetric(t *testing.T) {
+	ctx := context.Background()
+	d := openTest(t)
+	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	if err := d.PutMetrics(ctx, []store.Metric{
+		{ID: "signups", Custom: true, Points: []store.Point{{Time: t0.Add(time.Hour), Value: 7}, {Time: t0, Value: 3}}},
+		{ID: "queue", Custom: true},
+		{ID: "web.home", Points: []store.Point{{Time: t0, Value: 12}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.LatestCustomPoints(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got["signups"].Value != 7 || !got["signups"].Time.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("latest custom points = %+v, want only signups at 7", got)
+	}
+}
