@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/up-status/up/internal/testenv"
 )
 
 // upBin is the daemon built once for every test of this file: the tests
@@ -236,6 +238,16 @@ func TestProbePrintsTheResult(t *testing.T) {
 // TestDemoConfigFillsMetrics is the README's quick start: `up` with no
 // config probes itself, and /metrics shows it at once.
 func TestDemoConfigFillsMetrics(t *testing.T) {
+	// The demo listens on the fixed port of the README. A developer may
+	// have an up running there; CI has nothing else on it.
+	if ln, err := net.Listen("tcp", "127.0.0.1:5010"); err != nil {
+		if testenv.InCI() {
+			t.Fatalf("127.0.0.1:5010 is taken: %v", err)
+		}
+		t.Skipf("127.0.0.1:5010 is taken (an up running?): %v", err)
+	} else {
+		ln.Close()
+	}
 	dir := t.TempDir()
 	p := startUp(t, "127.0.0.1:5010", "run", "--data", dir)
 	eventually(t, 30*time.Second, "the demo's own checks to succeed in /metrics", func() bool {
