@@ -185,6 +185,17 @@ func (c *core) commit(ctx context.Context, events []status.Event) error {
 	if len(events) == 0 && len(c.unsaved) == 0 {
 		return nil
 	}
+	if len(c.unsaved) == 0 && onlyChecks(events) {
+		// A check's state is not stored and sends no webhook; a start
+		// brings one such event per check, which need no transaction.
+		for _, ev := range events {
+			c.record(ev)
+		}
+		c.unpub = append(c.unpub, events...)
+		c.dirty = true
+		c.publishSoon()
+		return nil
+	}
 	now := c.now()
 	batch := append(c.unsaved, events...)
 	// Subscribers are read at each commit rather than cached: commits are
@@ -213,6 +224,17 @@ func (c *core) commit(ctx context.Context, events []status.Event) error {
 	c.dirty = true
 	c.publishSoon()
 	return nil
+}
+
+// onlyChecks reports whether every event is about a check's state, which
+// the store keeps no record of.
+func onlyChecks(events []status.Event) bool {
+	for _, ev := range events {
+		if ev.Kind != status.CheckChanged && ev.Kind != status.CheckDeleted {
+			return false
+		}
+	}
+	return true
 }
 
 // publishSoon publishes now if the last publication is old enough, else
