@@ -26,6 +26,7 @@ type check struct {
 	failAt    int // failure_threshold
 	recoverAt int // success_threshold
 	interval  time.Duration
+	slowAfter time.Duration // degraded_latency; 0: never SLOW
 
 	state CheckState
 	down  bool

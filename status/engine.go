@@ -152,7 +152,8 @@ func (e *Engine) reset() {
 	e.deadline = time.Time{}
 }
 
-// Observe applies one probe result. It costs O(checks of the result's
+// Observe applies one probe result. A success slower than the check's
+// DegradedLatency counts as SLOW. It costs O(checks of the result's
 // component) and allocates nothing unless something changed. Results of
 // checks the engine does not know (a check removed by a reload while its
 // probe was running) are ignored.
@@ -163,6 +164,9 @@ func (e *Engine) Observe(now time.Time, r Observation) []Event {
 	}
 	e.begin(now)
 	e.due(now)
+	if r.Outcome == OK && ch.slowAfter > 0 && r.Latency > ch.slowAfter {
+		r.Outcome = Slow
+	}
 	old := ch.state
 	ch.lastAt, ch.lastLatency = now, r.Latency
 	if r.Outcome != OK && r.Outcome != Slow {

@@ -120,6 +120,7 @@ func (e *Engine) setChecks(c *component, specs []CheckSpec) {
 		ch.failAt = orDefault(cs.FailureThreshold, DefaultFailureThreshold)
 		ch.recoverAt = orDefault(cs.SuccessThreshold, DefaultSuccessThreshold)
 		ch.interval = orDefault(cs.Interval, DefaultInterval)
+		ch.slowAfter = cs.DegradedLatency
 		list = append(list, ch)
 		ids = append(ids, cs.ID)
 	}

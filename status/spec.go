@@ -51,6 +51,8 @@ type CheckSpec struct {
 	FailureThreshold int
 	SuccessThreshold int
 	Interval         time.Duration
+	// DegradedLatency makes a success slower than it SLOW; 0 never does.
+	DegradedLatency time.Duration
 }
 
 // MaintenanceSpec is a maintenance window of the configuration file.
