@@ -75,6 +75,10 @@ type Options struct {
 	// uptime_custom_metric{metric="<id>"}; RemoveCustomMetric drops it.
 	SetCustomMetric    func(id string, v float64)
 	RemoveCustomMetric func(id string)
+	// Ready reports why the daemon cannot take writes now (the store
+	// refused its last write, say), or nil. GET /readyz answers 503 with
+	// its message while it errs. Nil leaves /readyz to the store check.
+	Ready func() error
 	// Now is the clock for what the API stamps itself (users,
 	// subscribers, uptime days); the engine's clock is the Backend's.
 	Now func() time.Time
@@ -89,6 +93,7 @@ type Server struct {
 	version string
 	log     *slog.Logger
 	now     func() time.Time
+	ready   func() error
 
 	metrics            http.Handler
 	statusPage         http.Handler
@@ -128,6 +133,7 @@ func New(opts Options) (*Server, error) {
 		version:            opts.Version,
 		log:                opts.Logger,
 		now:                opts.Now,
+		ready:              opts.Ready,
 		metrics:            opts.Metrics,
 		statusPage:         opts.StatusPage,
 		resume:             opts.Resume,
@@ -242,23 +248,29 @@ func (s *Server) buildMux(unsubscribe http.Handler) *http.ServeMux {
 	add("POST", "/deliveries/{id}/replay", admin, s.replayDelivery)
 
 	if unsubscribe != nil {
-		mux.Handle("/unsubscribe/", unsubscribe)
-		s.routes = append(s.routes, "GET /unsubscribe/{token}", "POST /unsubscribe/{token}")
+		// notify's handler, behind the API's token rule, 405 and OPTIONS.
+		serve := func(w http.ResponseWriter, r *http.Request) error {
+			unsubscribe.ServeHTTP(w, r)
+			return nil
+		}
+		add("GET", "/unsubscribe/{token}", anyone, serve)
+		add("POST", "/unsubscribe/{token}", anyone, serve)
 	}
 
 	// A path the API knows called with another method gets 405 with
-	// Allow (ServeMux's own answer would be plain text).
+	// Allow, as JSON (ServeMux's own answer would be plain text), and
+	// OPTIONS gets 204 with Allow.
 	for _, p := range paths {
 		methods := allow[p]
-		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
-			s.methodNotAllowed(w, r, methods)
-		})
+		mux.Handle(p, s.wrap(anyone, func(w http.ResponseWriter, r *http.Request) error {
+			return s.methodNotAllowed(w, r, methods)
+		}))
 	}
-	mux.HandleFunc("/", s.notFound)
+	mux.Handle("/", s.wrap(anyone, s.notFound))
 	return mux
 }
 
-func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, methods []string) {
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, methods []string) error {
 	list := make([]string, 0, len(methods)+2)
 	for _, m := range methods {
 		list = append(list, m)
@@ -270,49 +282,50 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, method
 	w.Header().Set("Allow", strings.Join(list, ", "))
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusNoContent)
-		return
+		return nil
 	}
-	writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+strings.Join(list, ", "))
+	return errorf(http.StatusMethodNotAllowed, "method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(list, ", "))
 }
 
 // notFound answers paths no route claims. Browsers (and clients that do
 // not ask for JSON) get the status page's handler there, which serves the
 // page's assets and its own 404.
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	if s.statusPage != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !wantsJSON(r) {
 		s.statusPage.ServeHTTP(w, r)
-		return
+		return nil
 	}
-	writeError(w, http.StatusNotFound, "no route "+r.Method+" "+r.URL.Path+"; see GET /openapi.yaml")
+	return notFoundf("no route %s %s; see GET /openapi.yaml", r.Method, r.URL.Path)
 }
 
-// wrap checks access, runs the handler and turns its error into a JSON
-// error response.
+// wrap checks access (authorize, the one rule for every route), runs the
+// handler and turns its error into a JSON error response.
 func (s *Server) wrap(acc access, h handlerFunc) http.Handler {
+	run := s.guard(acc, false, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if isWrite(r) {
+			// An audit trail of writes: who changed what.
+			s.log.Info("api write", "method", r.Method, "path", r.URL.Path, "user", userID(r.Context()))
+		}
+	}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if isWrite(r) {
 			// A write, once begun, is carried through even if the client
 			// goes away: by then the engine may have changed, and its
 			// events must reach the store and the notifier.
 			r = r.WithContext(context.WithoutCancel(r.Context()))
 		}
-		if acc != anyone {
-			u, err := s.authorize(r, acc)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			if u != nil {
-				r = r.WithContext(withUser(r.Context(), u))
-			}
-		}
-		if err := h(w, r); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			// An audit trail of writes: who changed what.
-			s.log.Info("api write", "method", r.Method, "path", r.URL.Path, "user", userID(r.Context()))
-		}
+		run.ServeHTTP(w, r)
 	})
+}
+
+func isWrite(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
 }

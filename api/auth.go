@@ -3,14 +3,13 @@ package api
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
 
+	"github.com/up-status/up/auth"
 	"github.com/up-status/up/store"
 )
 
@@ -53,23 +52,32 @@ func unauthorized(msg string, invalid bool) error {
 	return &httpError{code: http.StatusUnauthorized, msg: msg, challenge: c}
 }
 
-// authorize finds the user of the request's bearer token and checks its
-// role. A token that is sent is always checked, also where none is
-// needed: a client with a wrong token learns so at once instead of when
-// the API stops being public.
-func (s *Server) authorize(r *http.Request, acc access) (*store.User, error) {
+// authorize is the one rule for who may call what: it finds the user of
+// the request's bearer token and checks its role against what acc needs.
+// A token that is sent is always checked, also where none is needed (the
+// index, health probes, the status page's assets): a client with a wrong
+// token learns so at once instead of when the API stops being public.
+// With fromQuery, a request without an Authorization header may carry the
+// token as ?token= (a browser cannot set headers on a WebSocket).
+func (s *Server) authorize(r *http.Request, acc access, fromQuery bool) (*store.User, error) {
 	need := s.needs(acc)
 	hdr := r.Header.Get("Authorization")
-	if hdr == "" {
+	var token string
+	switch {
+	case hdr != "":
+		scheme, t, ok := strings.Cut(hdr, " ")
+		token = strings.TrimSpace(t)
+		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+			return nil, unauthorized("Authorization must be Bearer <token>", true)
+		}
+	case fromQuery:
+		token = r.URL.Query().Get("token")
+	}
+	if token == "" {
 		if need == "" {
 			return nil, nil
 		}
 		return nil, unauthorized("this needs a token: send Authorization: Bearer <token>", false)
-	}
-	scheme, token, ok := strings.Cut(hdr, " ")
-	token = strings.TrimSpace(token)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return nil, unauthorized("Authorization must be Bearer <token>", true)
 	}
 	u, err := s.userByToken(r.Context(), token)
 	if err != nil {
@@ -81,18 +89,49 @@ func (s *Server) authorize(r *http.Request, acc access) (*store.User, error) {
 	return u, nil
 }
 
-func roleOrNone(r store.Role) string {
-	if rank(r) == 0 {
-		return "without a valid role"
-	}
-	return "a " + string(r)
+// guard runs h when authorize lets the request through, with its user in
+// the context, and answers the refusal otherwise.
+func (s *Server) guard(acc access, fromQuery bool, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, err := s.authorize(r, acc, fromQuery)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if u != nil {
+			r = r.WithContext(withUser(r.Context(), u))
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
-// userByToken looks the token up by its SHA-256 hash, the only form the
-// store keeps, and compares the hashes in constant time so that a store
+// RequireRead wraps h in the API's rule for reading status data, for
+// routes the daemon serves beside the API (the live feed at /ws): with
+// api.public anyone may read, otherwise a viewer's token is needed; a
+// token that is sent is checked either way. The token comes as
+// Authorization: Bearer or, since browsers cannot set headers on a
+// WebSocket, as ?token=. Refusals are the API's JSON errors.
+func (s *Server) RequireRead(h http.Handler) http.Handler {
+	return s.guard(publicRead, true, h)
+}
+
+func roleOrNone(r store.Role) string {
+	switch r {
+	case store.Admin:
+		return "an admin"
+	case store.Editor:
+		return "an editor"
+	case store.Viewer:
+		return "a viewer"
+	}
+	return "without a valid role"
+}
+
+// userByToken looks the token up by its hash, the only form the store
+// keeps, and compares the hashes in constant time so that a store
 // matching loosely (a prefix, a collation) cannot let a near miss in.
 func (s *Server) userByToken(ctx context.Context, token string) (*store.User, error) {
-	h := hashToken(token)
+	h := auth.Hash(token)
 	u, err := s.store.UserByTokenHash(ctx, h)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, unauthorized("unknown token", true)
@@ -100,15 +139,10 @@ func (s *Server) userByToken(ctx context.Context, token string) (*store.User, er
 	if err != nil {
 		return nil, err
 	}
-	if subtle.ConstantTimeCompare(u.TokenHash, h) != 1 {
+	if !auth.Equal(u.TokenHash, h) {
 		return nil, unauthorized("unknown token", true)
 	}
 	return &u, nil
-}
-
-func hashToken(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
 }
 
 // newToken makes an API token: 32 random bytes, URL-safe, with a prefix

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -111,7 +110,7 @@ func (s *Server) listComponents(w http.ResponseWriter, r *http.Request) error {
 		for i := range sn.Components {
 			out[i] = newComponentResource(&sn.Components[i], checks)
 		}
-		return json.Marshal(out)
+		return marshalJSON(out)
 	})
 	if err != nil {
 		return err

@@ -61,8 +61,8 @@ func newContract(t testing.TB, serverURL string) *contract {
 
 func (c *contract) check(t testing.TB, req *http.Request, body []byte, r *response) {
 	t.Helper()
-	if req.Method == http.MethodOptions || req.Method == http.MethodHead {
-		return // implied for every documented GET and path
+	if req.Method == http.MethodHead {
+		return // implied for every documented GET
 	}
 	vreq := req.Clone(context.Background())
 	vreq.Body = io.NopCloser(bytes.NewReader(body))
@@ -72,12 +72,19 @@ func (c *contract) check(t testing.TB, req *http.Request, body []byte, r *respon
 	if errors.As(err, &re) {
 		reason = re.Reason
 	}
+	if _, item := c.pathItem(req.URL.Path); err != nil && item != nil && item.GetOperation(req.Method) == nil {
+		// The legacy router tells a missing method from a missing path
+		// for fixed paths only.
+		reason = routers.ErrMethodNotAllowed.Error()
+	}
 	switch {
 	case reason == routers.ErrMethodNotAllowed.Error():
 		c.checkNotAllowed(t, req, r)
 		return
 	case reason == routers.ErrPathNotFound.Error():
-		if r.code != http.StatusNotFound || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
+		json := strings.HasPrefix(r.header.Get("Content-Type"), "application/json")
+		refused := r.code == http.StatusUnauthorized && strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer ")
+		if !json || (r.code != http.StatusNotFound && !refused) {
 			if !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") { // the status page's own routes
 				t.Errorf("contract: %s %s is not in openapi.yaml but answered %s", req.Method, req.URL.Path, r)
 			}
@@ -112,6 +119,9 @@ func (c *contract) check(t testing.TB, req *http.Request, body []byte, r *respon
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
 		t.Errorf("contract: %s %s answered %s, which openapi.yaml does not describe: %v", req.Method, req.URL.Path, r, err)
 	}
+	if req.Method == http.MethodOptions && r.code == http.StatusNoContent {
+		c.checkAllow(t, req, r)
+	}
 	if r.code == http.StatusUnauthorized && !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer ") {
 		t.Errorf("contract: 401 without a Bearer challenge: %v", r.header)
 	}
@@ -125,28 +135,61 @@ func (c *contract) check(t testing.TB, req *http.Request, body []byte, r *respon
 }
 
 // checkNotAllowed: the path is documented but not the method; the
-// server must say 405 and list exactly the documented methods.
+// server must say 405 as the document's MethodNotAllowed response (a
+// JSON error with Allow, which every operation of the path lists) and
+// list exactly the documented methods. A wrong token is refused first.
 func (c *contract) checkNotAllowed(t testing.TB, req *http.Request, r *response) {
 	t.Helper()
-	if r.code != http.StatusMethodNotAllowed {
+	if r.code != http.StatusMethodNotAllowed && r.code != http.StatusUnauthorized {
 		t.Errorf("contract: %s %s is not documented but answered %s", req.Method, req.URL.Path, r)
 		return
 	}
+	p, item := c.pathItem(req.URL.Path)
+	if item == nil {
+		t.Errorf("contract: no documented path matches %s", req.URL.Path)
+		return
+	}
+	// Validate the answer as the path's first operation documents it.
+	for m, op := range item.Operations() {
+		if m == http.MethodOptions {
+			continue
+		}
+		route := &routers.Route{Spec: c.doc, Path: p, PathItem: item, Method: m, Operation: op}
+		vreq := req.Clone(context.Background())
+		vreq.Method = m
+		in := &openapi3filter.RequestValidationInput{Request: vreq, Route: route, Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+		out := &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: in,
+			Status:                 r.code,
+			Header:                 r.header,
+			Body:                   io.NopCloser(bytes.NewReader(r.body)),
+			Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+		}
+		if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+			t.Errorf("contract: %s %s answered %s, which openapi.yaml does not describe for %s: %v", req.Method, req.URL.Path, r, m+" "+p, err)
+		}
+		break
+	}
+	if r.code == http.StatusMethodNotAllowed {
+		c.checkAllow(t, req, r)
+	}
+}
+
+// checkAllow: Allow lists exactly the path's documented methods, with
+// HEAD (for GET) and OPTIONS.
+func (c *contract) checkAllow(t testing.TB, req *http.Request, r *response) {
+	t.Helper()
 	var allowed []string
 	for _, m := range strings.Split(r.header.Get("Allow"), ",") {
-		m = strings.TrimSpace(m)
-		if m != http.MethodHead && m != http.MethodOptions {
-			allowed = append(allowed, m)
-		}
+		allowed = append(allowed, strings.TrimSpace(m))
 	}
 	var documented []string
-	for _, p := range c.doc.Paths.InMatchingOrder() {
-		item := c.doc.Paths.Value(p)
-		if pathMatches(p, req.URL.Path) {
-			for m := range item.Operations() {
-				documented = append(documented, m)
+	if _, item := c.pathItem(req.URL.Path); item != nil {
+		for m := range item.Operations() {
+			documented = append(documented, m)
+			if m == http.MethodGet {
+				documented = append(documented, http.MethodHead)
 			}
-			break
 		}
 	}
 	sort.Strings(allowed)
@@ -154,6 +197,16 @@ func (c *contract) checkNotAllowed(t testing.TB, req *http.Request, r *response)
 	if !slices.Equal(allowed, documented) {
 		t.Errorf("contract: %s answered Allow %v; openapi.yaml has %v", req.URL.Path, allowed, documented)
 	}
+}
+
+// pathItem is the documented path that matches a concrete one.
+func (c *contract) pathItem(path string) (string, *openapi3.PathItem) {
+	for _, p := range c.doc.Paths.InMatchingOrder() {
+		if pathMatches(p, path) {
+			return p, c.doc.Paths.Value(p)
+		}
+	}
+	return "", nil
 }
 
 // pathMatches matches a templated path against a concrete one.
@@ -256,6 +309,20 @@ func TestOpenAPIContract(t *testing.T) {
 	f.want(f.do("PATCH", "/incidents", editorToken, nil), 405)
 	f.want(f.do("POST", "/status", "", nil), 405)
 	f.want(f.do("GET", "/no/such/route", "", nil, json), 404)
+	f.want(f.do("PUT", "/maintenance", editorToken, map[string]any{"id": "db-upgrade", "impact": "MAJOROUTAGE"}), 400)
+
+	// Every path answers OPTIONS with 204 and Allow, any method it does
+	// not take with a JSON 405 and Allow, and a wrong token with 401,
+	// also where no token is needed.
+	for _, p := range f.contract.doc.Paths.InMatchingOrder() {
+		path := strings.NewReplacer("{id}", "x", "{type}", "id", "{token}", "ops-unsubscribe-token").Replace(p)
+		r := f.want(f.do("OPTIONS", path, "", nil), 204)
+		if len(r.body) != 0 {
+			t.Errorf("OPTIONS %s: body %q", path, r.body)
+		}
+		f.wantError(f.do("PATCH", path, editorToken, nil), 405, "PATCH")
+		f.wantError(f.do("GET", path, "wrong-token-0123456789", nil), 401, "unknown token")
+	}
 
 	f.contract.mu.Lock()
 	defer f.contract.mu.Unlock()
@@ -279,8 +346,14 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	doc := loadDoc(t)
 	var documented []string
 	for _, p := range doc.Paths.InMatchingOrder() {
-		for m := range doc.Paths.Value(p).Operations() {
-			documented = append(documented, m+" "+p)
+		item := doc.Paths.Value(p)
+		if item.Options == nil {
+			t.Errorf("openapi.yaml: %s has no options operation", p)
+		}
+		for m := range item.Operations() {
+			if m != http.MethodOptions { // every path takes it; the index lists the others
+				documented = append(documented, m+" "+p)
+			}
 		}
 	}
 	served := slices.Clone(f.server.routes)

@@ -52,7 +52,82 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return badRequest("unexpected data after the JSON object")
 	}
+	if err := duplicateKeys(body); err != nil {
+		return err
+	}
 	return exactKeys(body, reflect.TypeOf(v).Elem(), "")
+}
+
+// duplicateKeys refuses an object, at any depth, that has a key twice.
+// encoding/json would keep the last value silently, so a client that
+// sends two could not know which one counts. The body has decoded
+// already, so it is valid JSON.
+func duplicateKeys(body []byte) error {
+	type frame struct {
+		object    bool
+		path      string
+		keys      map[string]bool
+		expectKey bool // in an object: the next string is a key
+		key       string
+		index     int // in an array: the next item's index
+	}
+	var stack []*frame
+	// child is the path of the value about to start in the top frame.
+	child := func() string {
+		if len(stack) == 0 {
+			return ""
+		}
+		f := stack[len(stack)-1]
+		if f.object {
+			if f.path == "" {
+				return f.key
+			}
+			return f.path + "." + f.key
+		}
+		return fmt.Sprintf("%s[%d]", f.path, f.index)
+	}
+	// done marks the top frame's current value as complete.
+	done := func() {
+		if len(stack) == 0 {
+			return
+		}
+		if f := stack[len(stack)-1]; f.object {
+			f.expectKey = true
+		} else {
+			f.index++
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // io.EOF, or an error Decode has reported already
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				stack = append(stack, &frame{object: t == '{', path: child(), keys: map[string]bool{}, expectKey: true})
+			default:
+				stack = stack[:len(stack)-1]
+				done()
+			}
+		case string:
+			if f := len(stack); f > 0 && stack[f-1].object && stack[f-1].expectKey {
+				top := stack[f-1]
+				top.key, top.expectKey = t, false
+				if top.keys[t] {
+					return badRequest("duplicate key %q", child())
+				}
+				top.keys[t] = true
+				continue
+			}
+			done()
+		default:
+			done()
+		}
+	}
 }
 
 // exactKeys refuses a key that names a field only when case is ignored:

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,8 +44,27 @@ func writeError(w http.ResponseWriter, code int, msg string) {
 	h.Del("Content-Encoding")
 	h.Del("ETag")
 	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(errorBody{Error: msg})
+	body, _ := marshalJSON(errorBody{Error: msg}) // a string field cannot fail
+	_, _ = w.Write(append(body, '\n'))
 }
+
+// marshalJSON is json.Marshal without HTML escaping: answers are JSON,
+// never HTML, and a message saying "Bearer <token>" must read so, not
+// "Bearer \u003ctoken\u003e".
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// retryAfter is how long a client should wait before it retries a write
+// the store could not take: long enough for a full disk or a locked
+// database to be noticed, short enough that a retry loop converges.
+const retryAfter = "5"
 
 // fail answers err. Refusals (httpError, the engine's and the store's
 // kinds, an oversized body) pass their message on; anything else is a
@@ -63,6 +83,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", mb.Limit))
 	case errors.As(err, &se):
 		writeError(w, engineCode(se), se.Msg)
+	case errors.Is(err, store.ErrUnavailable):
+		// Nothing was applied: the client may send the same request again.
+		s.log.Warn("api: store unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", retryAfter)
+		writeError(w, http.StatusServiceUnavailable, "the store cannot take writes now; nothing was changed, retry later")
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not found")
 	case errors.Is(err, store.ErrConflict):

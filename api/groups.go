@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -40,7 +39,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) error {
 		for i := range sn.Groups {
 			out[i] = newGroupResource(&sn.Groups[i])
 		}
-		return json.Marshal(out)
+		return marshalJSON(out)
 	})
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/up-status/up/auth"
 	"github.com/up-status/up/notify"
 	"github.com/up-status/up/status"
 	"github.com/up-status/up/store"
@@ -161,6 +162,11 @@ type fixtureOptions struct {
 	retention  time.Duration
 	statusPage http.Handler
 	noContract bool
+	// wrap, when set, puts a Backend of the test's own in front of the
+	// real one.
+	wrap func(*backend) Backend
+	// ready is Options.Ready.
+	ready func() error
 }
 
 // fixture is a real API server over a real engine, store, notifier
@@ -211,9 +217,9 @@ func newFixture(t testing.TB, o fixtureOptions) *fixture {
 	}
 	ctx := context.Background()
 	for _, u := range []store.User{
-		{ID: "root", Name: "Root", Role: store.Admin, TokenHash: hashToken(adminToken), FromConfig: true, CreatedAt: start},
-		{ID: "ed", Name: "Ed", Role: store.Editor, TokenHash: hashToken(editorToken), CreatedAt: start},
-		{ID: "vi", Name: "Vi", Role: store.Viewer, TokenHash: hashToken(viewerToken), CreatedAt: start},
+		{ID: "root", Name: "Root", Role: store.Admin, TokenHash: auth.Hash(adminToken), FromConfig: true, CreatedAt: start},
+		{ID: "ed", Name: "Ed", Role: store.Editor, TokenHash: auth.Hash(editorToken), CreatedAt: start},
+		{ID: "vi", Name: "Vi", Role: store.Viewer, TokenHash: auth.Hash(viewerToken), CreatedAt: start},
 	} {
 		if err := st.PutUser(ctx, u); err != nil {
 			t.Fatal(err)
@@ -225,8 +231,13 @@ func newFixture(t testing.TB, o fixtureOptions) *fixture {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	var be Backend = f.backend
+	if o.wrap != nil {
+		be = o.wrap(f.backend)
+	}
 	f.server, err = New(Options{
-		Backend:            f.backend,
+		Backend:            be,
+		Ready:              o.ready,
 		Store:              st,
 		Page:               Page{ID: "acme", Name: "ACME Status", URL: "http://status.example/"},
 		Public:             !o.private,

@@ -79,7 +79,7 @@ func (in *incidentInput) engine() (status.IncidentInput, error) {
 // listIncidents lists the incidents the engine holds (open ones and those
 // resolved lately) with older ones from the store, newest first.
 func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) error {
-	if s.servePage(w, r) {
+	if s.serveListPage(w, r) {
 		return nil
 	}
 	limit, err := queryInt(r, "limit", 100, 1, 1000)

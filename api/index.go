@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"html/template"
 	"net/http"
@@ -24,7 +23,7 @@ func OpenAPI() []byte { return append([]byte(nil), openAPI...) }
 
 // writeJSON sends v as the response body.
 func writeJSON(w http.ResponseWriter, code int, v any) error {
-	body, err := json.Marshal(v)
+	body, err := marshalJSON(v)
 	if err != nil {
 		return err
 	}
@@ -78,6 +77,19 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// serveListPage hands a browser's request for a list (/incidents,
+// /maintenance) the status page itself, which shows both: the page
+// serves its own links only, so it is asked for its root.
+func (s *Server) serveListPage(w http.ResponseWriter, r *http.Request) bool {
+	if s.statusPage == nil || !wantsHTML(r) {
+		return false
+	}
+	root := r.Clone(r.Context())
+	root.URL.Path, root.URL.RawPath = "/", ""
+	s.statusPage.ServeHTTP(w, root)
+	return true
+}
+
 // placeholderPage stands in for the status page when none is built in.
 // Parsed once; read-only after.
 var placeholderPage = template.Must(template.New("").Parse(`<!doctype html>
@@ -119,9 +131,15 @@ func (s *Server) getHealthz(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// getReadyz answers 200 when the store answers a read within two
-// seconds: the daemon then can persist what it is told.
+// getReadyz answers 200 when the daemon says it can take writes and the
+// store answers a read within two seconds: the daemon then can persist
+// what it is told.
 func (s *Server) getReadyz(w http.ResponseWriter, r *http.Request) error {
+	if s.ready != nil {
+		if err := s.ready(); err != nil {
+			return errorf(http.StatusServiceUnavailable, "%s", err.Error())
+		}
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if _, err := s.store.Meta(ctx, "readyz"); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -143,7 +161,7 @@ func (s *Server) getOpenAPI(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) error {
 	snap := s.backend.Snapshot()
 	rd, err := s.statusBody.get(&snap, func(sn *status.Snapshot) ([]byte, error) {
-		return json.Marshal(newStatusView(sn, s.page))
+		return marshalJSON(newStatusView(sn, s.page))
 	})
 	if err != nil {
 		return err

@@ -79,9 +79,17 @@ func (in *maintenanceInput) plan() (maintenancePlan, error) {
 		p.in.Status = st
 	}
 	if in.Impact != "" {
+		// A window's impact is what it does to its components: they are
+		// UNDERMAINTENANCE. Another word would be shown on the page and
+		// in webhooks while the components say otherwise, so it is
+		// refused rather than stored; the field stays so that an object
+		// read can be sent back.
 		st, err := status.ParseComponentStatus(in.Impact)
 		if err != nil {
 			return p, errFieldf("impact", "%v", err)
+		}
+		if st != status.UnderMaintenance {
+			return p, errFieldf("impact", "a maintenance window's impact is always UNDERMAINTENANCE, not %q; leave it out", clip(in.Impact))
 		}
 		p.in.Impact = st
 	}
@@ -126,7 +134,7 @@ func (p *maintenancePlan) finish(current *status.Maintenance) (status.Maintenanc
 }
 
 func (s *Server) listMaintenance(w http.ResponseWriter, r *http.Request) error {
-	if s.servePage(w, r) {
+	if s.serveListPage(w, r) {
 		return nil
 	}
 	limit, err := queryInt(r, "limit", 100, 1, 1000)

@@ -107,3 +107,32 @@ func TestMaintenanceFromConfig(t *testing.T) {
 		t.Errorf("after reload %v", m["status"])
 	}
 }
+
+// TestMaintenanceImpactIsUnderMaintenance: a window's impact is always
+// UNDERMAINTENANCE; another word is refused by field name and nothing is
+// stored, while the word read back is accepted.
+func TestMaintenanceImpactIsUnderMaintenance(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	window := map[string]any{"id": "swap", "name": "Router swap", "components": []string{"website"},
+		"start": "2026-11-27T02:00:00Z", "duration": 90}
+	for _, impact := range []string{"MAJOROUTAGE", "OPERATIONAL", "DEGRADEDPERFORMANCE"} {
+		window["impact"] = impact
+		r := f.want(f.do("PUT", "/maintenance", editorToken, window), 400)
+		want := `{"error":"impact: a maintenance window's impact is always UNDERMAINTENANCE, not \"` + impact + `\"; leave it out"}` + "\n"
+		if string(r.body) != want {
+			t.Errorf("got %s, want %s", r.body, want)
+		}
+	}
+	f.want(f.do("GET", "/maintenance/swap", "", nil, header{"Accept": "application/json"}), 404)
+	f.wantError(f.do("PUT", "/maintenance", editorToken, map[string]any{"id": "db-upgrade", "impact": "MAJOROUTAGE"}), 400, "impact")
+	window["impact"] = "UNDERMAINTENANCE"
+	m := f.want(f.do("PUT", "/maintenance", editorToken, window), 201).object(t)
+	if m["impact"] != "UNDERMAINTENANCE" {
+		t.Errorf("impact %v", m["impact"])
+	}
+	delete(window, "impact")
+	window["id"] = "swap2"
+	if m := f.want(f.do("PUT", "/maintenance", editorToken, window), 201).object(t); m["impact"] != "UNDERMAINTENANCE" {
+		t.Errorf("impact %v", m["impact"])
+	}
+}

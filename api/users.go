@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/up-status/up/auth"
 	"github.com/up-status/up/store"
 )
 
@@ -16,7 +17,7 @@ type userInput struct {
 	Name  string `json:"name"`
 	Email string `json:"email"`
 	Role  string `json:"role"`
-	// Token sets the user's token (at least 16 characters); without one a
+	// Token sets the user's token (see auth.CheckToken); without one a
 	// new user gets a generated token. Write-only.
 	Token *string `json:"token"`
 	// RotateToken replaces the token with a generated one, returned once.
@@ -58,20 +59,6 @@ func parseRole(field, v string) (store.Role, error) {
 		return "", badRequest("%s: unknown role %q (want admin, editor or viewer)", field, clip(v))
 	}
 	return r, nil
-}
-
-// checkToken refuses tokens that are easy to guess or that cannot travel
-// in an Authorization header.
-func checkToken(t string) error {
-	if len(t) < 16 || len(t) > 256 {
-		return badRequest("token: want 16 to 256 characters")
-	}
-	for i := 0; i < len(t); i++ {
-		if t[i] <= ' ' || t[i] >= 0x7f {
-			return badRequest("token: use printable ASCII without spaces")
-		}
-	}
-	return nil
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
@@ -154,8 +141,10 @@ func (s *Server) putUser(w http.ResponseWriter, r *http.Request) error {
 		if in.RotateToken {
 			return badRequest("send token or rotate_token, not both")
 		}
-		if err := checkToken(*in.Token); err != nil {
-			return err
+		// The configuration file's rule, so that a token one accepts
+		// the other accepts too.
+		if err := auth.CheckToken(*in.Token); err != nil {
+			return badRequest("token: %v", err)
 		}
 	}
 
@@ -204,7 +193,7 @@ func (s *Server) putUser(w http.ResponseWriter, r *http.Request) error {
 		token = newToken()
 	}
 	if token != "" {
-		h := hashToken(token)
+		h := auth.Hash(token)
 		other, err := s.store.UserByTokenHash(ctx, h)
 		switch {
 		case err == nil && other.ID != u.ID:

@@ -179,3 +179,22 @@ func TestDeliveries(t *testing.T) {
 	f.wantError(f.do("POST", "/deliveries/nope/replay", adminToken, nil), 404, "nope")
 	f.wantError(f.do("GET", "/deliveries?state=lost", adminToken, nil), 400, "lost")
 }
+
+// TestUserTokenRule: a token sent for a user follows the configuration
+// file's rule (auth.CheckToken), with its message.
+func TestUserTokenRule(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	for tok, want := range map[string]string{
+		"short":                   `{"error":"token: a token needs 16 to 256 characters, this one has 5"}`,
+		strings.Repeat("a", 257):  `{"error":"token: a token needs 16 to 256 characters, this one has 257"}`,
+		"with a space 0123456789": `{"error":"token: a token is printable ASCII without spaces; character 5 is not"}`,
+	} {
+		r := f.want(f.do("PUT", "/users", adminToken, map[string]any{"id": "eve", "role": "viewer", "token": tok}), 400)
+		if string(r.body) != want+"\n" {
+			t.Errorf("got %s, want %s", r.body, want)
+		}
+	}
+	long := strings.Repeat("b", 256)
+	f.want(f.do("PUT", "/users", adminToken, map[string]any{"id": "eve", "role": "viewer", "token": long}), 201)
+	f.want(f.do("GET", "/status", long, nil), 200)
+}

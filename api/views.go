@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -235,7 +234,7 @@ func newMaintenanceResource(m *status.Maintenance, p Page) maintenanceResource {
 // as its first message.
 func StatusJSON(s status.Snapshot, p Page) ([]byte, error) {
 	p.URL = strings.TrimRight(p.URL, "/")
-	return json.Marshal(newStatusView(&s, p))
+	return marshalJSON(newStatusView(&s, p))
 }
 
 func newStatusView(s *status.Snapshot, p Page) statusView {

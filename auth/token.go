@@ -18,10 +18,16 @@ const (
 )
 
 // CheckToken reports why t cannot be a token, or nil. The message never
-// contains the token.
+// contains the token. Printable ASCII without spaces is what travels in
+// an Authorization header unchanged.
 func CheckToken(t string) error {
 	if n := len(t); n < MinTokenLen || n > MaxTokenLen {
 		return fmt.Errorf("a token needs %d to %d characters, this one has %d", MinTokenLen, MaxTokenLen, n)
+	}
+	for i := 0; i < len(t); i++ {
+		if t[i] <= ' ' || t[i] >= 0x7f {
+			return fmt.Errorf("a token is printable ASCII without spaces; character %d is not", i+1)
+		}
 	}
 	return nil
 }

@@ -16,6 +16,10 @@ func TestCheckToken(t *testing.T) {
 		{strings.Repeat("a", MinTokenLen), true},
 		{strings.Repeat("a", MaxTokenLen), true},
 		{strings.Repeat("a", MaxTokenLen+1), false},
+		{"with a space 0123456789", false},
+		{"tab\tinside-0123456789", false},
+		{"non-ascii-é-0123456789", false},
+		{"up_Zx-9.~!#$%&'*+/=?^`|0123", true},
 	} {
 		err := CheckToken(tc.tok)
 		if (err == nil) != tc.ok {

@@ -265,8 +265,11 @@ func familyNames() []string {
 
 // writeChecks writes every per-check family for the checks in order,
 // handing the text to out a family at a time so that a large exposition
-// never sits whole in memory.
-func writeChecks(out func([]byte) error, checks []*checkSeries, o Options) error {
+// never sits whole in memory. With openMetrics the families are written
+// as OpenMetrics 1.0 wants them: a counter's HELP and TYPE name it
+// without the _total its samples carry. The lines are otherwise the same
+// in both formats; the caller ends an OpenMetrics exposition with # EOF.
+func writeChecks(out func([]byte) error, checks []*checkSeries, o Options, openMetrics bool) error {
 	// A small buffer handed on whenever it fills: growing one buffer to
 	// the whole family's size costs more in copying than writing does.
 	const chunk = 64 << 10
@@ -279,12 +282,16 @@ func writeChecks(out func([]byte) error, checks []*checkSeries, o Options) error
 			continue
 		}
 		header := len(b)
+		name := f.name
+		if openMetrics && f.typ == "counter" {
+			name = strings.TrimSuffix(name, "_total")
+		}
 		b = append(b, "# HELP "...)
-		b = append(b, f.name...)
+		b = append(b, name...)
 		b = append(b, ' ')
 		b = append(b, f.help...)
 		b = append(b, "\n# TYPE "...)
-		b = append(b, f.name...)
+		b = append(b, name...)
 		b = append(b, ' ')
 		b = append(b, f.typ...)
 		b = append(b, '\n')

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/up-status/up/config"
@@ -103,11 +104,20 @@ func (m *Metrics) Registerer() prometheus.Registerer { return m.reg }
 // Gatherer gives read access for tests and the API.
 func (m *Metrics) Gatherer() prometheus.Gatherer { return m.reg }
 
-// Handler serves the exposition in the Prometheus text format: the
-// per-check families first, then everything registered on the registry.
+// exposed are the formats Handler writes, in order of preference when a
+// scraper accepts several: OpenMetrics (what Prometheus asks for first)
+// and the Prometheus text format. A scraper asking only for protobuf gets
+// text, as promhttp does for formats it cannot write.
+var exposed = []expfmt.Format{expfmt.FmtOpenMetrics_1_0_0, expfmt.FmtOpenMetrics_0_0_1, expfmt.FmtText}
+
+// Handler serves the exposition in the format the scraper's Accept header
+// asks for (OpenMetrics or the Prometheus text format, negotiated as
+// promhttp does): the per-check families first, then everything
+// registered on the registry.
 func (m *Metrics) Handler() http.Handler {
-	format := expfmt.NewFormat(expfmt.TypeTextPlain)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		format := expfmt.NegotiateAccept(r.Header, exposed...)
+		openMetrics := format.FormatType() == expfmt.TypeOpenMetrics
 		mfs, err := m.reg.Gather()
 		if err != nil && len(mfs) == 0 {
 			http.Error(w, "gathering metrics: "+err.Error(), http.StatusInternalServerError)
@@ -118,6 +128,7 @@ func (m *Metrics) Handler() http.Handler {
 		m.mu.RUnlock()
 
 		w.Header().Set("Content-Type", string(format))
+		w.Header().Add("Vary", "Accept")
 		var out io.Writer = w
 		if acceptsGzip(r) {
 			w.Header().Set("Content-Encoding", "gzip")
@@ -128,8 +139,11 @@ func (m *Metrics) Handler() http.Handler {
 			defer gz.Close()
 			out = gz
 		}
-		if err := writeChecks(func(b []byte) error { _, err := out.Write(b); return err }, checks, m.opts); err != nil {
+		if err := writeChecks(func(b []byte) error { _, err := out.Write(b); return err }, checks, m.opts, openMetrics); err != nil {
 			return
+		}
+		if openMetrics {
+			mfs = withoutClashes(mfs)
 		}
 		enc := expfmt.NewEncoder(out, format)
 		for _, mf := range mfs {
@@ -137,7 +151,34 @@ func (m *Metrics) Handler() http.Handler {
 				return
 			}
 		}
+		// OpenMetrics ends with "# EOF", which the encoder writes on
+		// Close; the text format's encoder has nothing to close.
+		if c, ok := enc.(expfmt.Closer); ok {
+			_ = c.Close()
+		}
 	})
+}
+
+// withoutClashes leaves out a counter whose OpenMetrics family name (its
+// name without _total) another family already has: OpenMetrics wants
+// family names unique, and the Go collector exports both the gauge
+// go_memstats_alloc_bytes and the counter go_memstats_alloc_bytes_total.
+// The text format keeps both.
+func withoutClashes(mfs []*dto.MetricFamily) []*dto.MetricFamily {
+	names := make(map[string]bool, len(mfs))
+	for _, mf := range mfs {
+		names[mf.GetName()] = true
+	}
+	out := mfs[:0:0]
+	for _, mf := range mfs {
+		if mf.GetType() == dto.MetricType_COUNTER {
+			if base, ok := strings.CutSuffix(mf.GetName(), "_total"); ok && names[base] {
+				continue
+			}
+		}
+		out = append(out, mf)
+	}
+	return out
 }
 
 func acceptsGzip(r *http.Request) bool {

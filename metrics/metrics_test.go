@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/up-status/up/config"
 	"github.com/up-status/up/internal/testenv"
@@ -245,6 +248,8 @@ func TestPromtoolFindsNoProblem(t *testing.T) {
 	fillChecks(m, 3)
 	m.ObserveRun(3*time.Millisecond, false)
 	m.SetCustomMetric("signups", 12)
+	// promtool reads the text format; TestOpenMetricsWhenAsked holds the
+	// OpenMetrics one to its parser.
 	body := scrape(t, m)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -265,4 +270,129 @@ func grep(s, sub string) string {
 		}
 	}
 	return b.String()
+}
+
+// promAccept is the Accept header Prometheus sends by default.
+const promAccept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+
+// scrapeAs scrapes with the headers and returns the content type and the
+// (unzipped) body.
+func scrapeAs(t *testing.T, m *Metrics, hdr map[string]string) (string, string) {
+	t.Helper()
+	req := httptest.NewRequest("GET", "/metrics", nil)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Fatalf("GET /metrics = %d", rec.Code)
+	}
+	var body io.Reader = rec.Body
+	if rec.Header().Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body = zr
+	}
+	b, err := io.ReadAll(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec.Header().Get("Content-Type"), string(b)
+}
+
+// parseOpenMetrics parses a whole OpenMetrics exposition with expfmt's
+// OpenMetrics 1.0 parser, which holds it to the specification's grammar
+// and rules (counter naming, family order, # EOF).
+func parseOpenMetrics(t *testing.T, body string) map[string]*dto.MetricFamily {
+	t.Helper()
+	if !strings.HasSuffix(body, "\n# EOF\n") {
+		t.Fatalf("OpenMetrics exposition does not end with # EOF:\n%s", body[max(0, len(body)-300):])
+	}
+	if strings.Count(body, "# EOF") != 1 {
+		t.Fatal("# EOF appears more than once")
+	}
+	dec := expfmt.NewDecoder(strings.NewReader(body), expfmt.FmtOpenMetrics_1_0_0)
+	out := map[string]*dto.MetricFamily{}
+	for {
+		var mf dto.MetricFamily
+		err := dec.Decode(&mf)
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("OpenMetrics parser: %v", err)
+		}
+		if _, dup := out[mf.GetName()]; dup {
+			t.Fatalf("family %s twice", mf.GetName())
+		}
+		out[mf.GetName()] = &mf
+	}
+}
+
+// TestOpenMetricsWhenAsked: a scraper asking for OpenMetrics, Prometheus
+// by default among them, gets valid OpenMetrics, the hand-written
+// per-check families included; others get the text format.
+func TestOpenMetricsWhenAsked(t *testing.T) {
+	m := New(Options{HTTPPhases: true, LatencyHistogram: true})
+	fillChecks(m, 3)
+	m.ObserveRun(3*time.Millisecond, false)
+	m.ObserveRun(0, true)
+	m.IncidentOpened()
+	m.SetCustomMetric("signups", 12)
+	// The OpenMetrics parser is slow: two scrapes, one plain, one gzipped.
+	for _, hdr := range []map[string]string{
+		{"Accept": "application/openmetrics-text; version=1.0.0"},
+		{"Accept": promAccept, "Accept-Encoding": "gzip"},
+	} {
+		ct, body := scrapeAs(t, m, hdr)
+		if !strings.HasPrefix(ct, "application/openmetrics-text; version=1.0.0") {
+			t.Errorf("%v: Content-Type %q", hdr, ct)
+		}
+		fams := parseOpenMetrics(t, body)
+		for name, typ := range map[string]dto.MetricType{
+			"uptime_probes_total":                 dto.MetricType_COUNTER,
+			"uptime_scheduler_skipped_runs_total": dto.MetricType_COUNTER,
+			"uptime_incidents_opened_total":       dto.MetricType_COUNTER,
+			"probe_success":                       dto.MetricType_GAUGE,
+			"probe_tls_version_info":              dto.MetricType_GAUGE,
+			"uptime_probe_latency_seconds":        dto.MetricType_HISTOGRAM,
+			"probe_http_duration_seconds":         dto.MetricType_GAUGE,
+			"uptime_custom_metric":                dto.MetricType_GAUGE,
+			"uptime_scheduler_lag_seconds":        dto.MetricType_HISTOGRAM,
+			"probe_ssl_earliest_cert_expiry":      dto.MetricType_GAUGE,
+		} {
+			mf := fams[name]
+			if mf == nil {
+				t.Errorf("%v: no family %s in the OpenMetrics exposition", hdr, name)
+				continue
+			}
+			if mf.GetType() != typ {
+				t.Errorf("%s: type %v, want %v", name, mf.GetType(), typ)
+			}
+		}
+		// The parser names a counter's family by its samples' name.
+		if n := len(fams["uptime_probes_total"].GetMetric()); n != 2*9 {
+			t.Errorf("uptime_probes: %d series, want 18", n)
+		}
+		if !strings.Contains(body, "\n# TYPE uptime_probes counter\n") || !strings.Contains(body, "\nuptime_probes_total{") {
+			t.Errorf("counter not named as OpenMetrics wants:\n%s", grep(body, "uptime_probes"))
+		}
+	}
+	for _, hdr := range []map[string]string{
+		{},
+		{"Accept": "text/plain;version=0.0.4"},
+		{"Accept": "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"},
+	} {
+		ct, body := scrapeAs(t, m, hdr)
+		if !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+			t.Errorf("%v: Content-Type %q", hdr, ct)
+		}
+		if strings.Contains(body, "# EOF") || !strings.Contains(body, "\n# TYPE uptime_probes_total counter\n") {
+			t.Errorf("%v: not the text format:\n%s", hdr, grep(body, "uptime_probes"))
+		}
+		series(t, body)
+	}
 }

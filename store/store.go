@@ -20,6 +20,10 @@ var ErrNotFound = errors.New("not found")
 // dead).
 var ErrConflict = errors.New("conflict")
 
+// ErrUnavailable is returned (wrapped) when the store cannot be written
+// now; the request was not applied and may be retried.
+var ErrUnavailable = errors.New("store unavailable")
+
 // Store persists up's state. Every method is safe for concurrent use.
 // A method that writes either commits everything it was given or nothing.
 type Store interface {
