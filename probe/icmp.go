@@ -99,6 +99,12 @@ func (p *icmpProber) Probe(ctx context.Context) Result {
 	res.Err = p.run(ctx, ir, limit)
 	res.Success = res.Err == ""
 	res.Duration = time.Since(start)
+	// The wall clock of a ping is mostly the pauses between its echo
+	// requests, which are ours: with replies, the host's latency is the
+	// average round trip, and that is what degraded_latency is about.
+	if ir.Received > 0 {
+		res.Duration = ir.RTT
+	}
 	return res
 }
 

@@ -53,6 +53,24 @@ func TestICMPLoopback(t *testing.T) {
 	}
 }
 
+// The pauses between echo requests are the prober's own doing, not the
+// host's latency: Duration, which degraded_latency is judged by, is the
+// average round trip, and on loopback that is far below one pause.
+func TestICMPDurationIsTheRoundTrip(t *testing.T) {
+	c := icmpCheck("127.0.0.1", 5, 5*time.Second)
+	pause := mustNew(t, c, testOptions(t)).(*icmpProber).spacing
+	r := pingOrSkip(t, c, testOptions(t))
+	if !r.Success || r.ICMP.Received != 5 {
+		t.Fatalf("Success=%v Err=%q ICMP=%+v", r.Success, r.Err, *r.ICMP)
+	}
+	if r.Duration <= 0 || r.Duration >= pause {
+		t.Errorf("Duration = %v, want the round trip, below the %v pause between requests", r.Duration, pause)
+	}
+	if r.Duration != r.ICMP.RTT {
+		t.Errorf("Duration = %v, ICMP.RTT = %v: want the same average round trip", r.Duration, r.ICMP.RTT)
+	}
+}
+
 func TestICMPConcurrentRunsOfOneProber(t *testing.T) {
 	c := icmpCheck("127.0.0.1", 2, 5*time.Second)
 	p := mustNew(t, c, testOptions(t))

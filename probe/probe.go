@@ -132,8 +132,12 @@ type Result struct {
 	Type      string // http | tcp | icmp
 	Target    string
 
-	Start    time.Time
-	Duration time.Duration // whole probe, wall clock
+	Start time.Time
+	// Duration is how long the target took: the whole probe, wall
+	// clock, for HTTP and TCP and for a ping without replies; the average
+	// round trip of the replies for a ping that got any, since the pauses
+	// between its echo requests say nothing about the host.
+	Duration time.Duration
 	Success  bool
 	// Err describes why the probe failed ("" on success), e.g.
 	// "status 503, want 200-299" or "timeout after 2s".

@@ -25,7 +25,12 @@ func (r Result) Summary() string {
 	if r.HTTP != nil && r.HTTP.StatusCode != 0 {
 		b.WriteString(" " + strconv.Itoa(r.HTTP.StatusCode))
 	}
-	b.WriteString("  total " + shortDuration(r.Duration))
+	if i := r.ICMP; i != nil && i.Received > 0 {
+		// Duration is the round trip then, not the probe's wall clock.
+		b.WriteString("  rtt " + shortDuration(r.Duration))
+	} else {
+		b.WriteString("  total " + shortDuration(r.Duration))
+	}
 	if r.Target != "" {
 		b.WriteString("  " + r.Target)
 	}
