@@ -130,7 +130,7 @@ func TestICMPNotPermittedClassification(t *testing.T) {
 			t.Errorf("%s: notPermitted(%v) = %v", tt.name, tt.err, got)
 		}
 	}
-	const want = `icmp not permitted: run as root, grant CAP_NET_RAW (setcap cap_net_raw+ep $(which up)), or allow unprivileged ping: sysctl -w net.ipv4.ping_group_range="0 2147483647"`
+	const want = `ICMP not permitted for this user: run as root, grant CAP_NET_RAW (setcap cap_net_raw+ep "$(command -v up)"), or allow unprivileged ping (sysctl -w net.ipv4.ping_group_range="0 2147483647")`
 	if ICMPNotPermitted != want {
 		t.Errorf("ICMPNotPermitted = %q\nwant %q", ICMPNotPermitted, want)
 	}
@@ -158,6 +158,10 @@ func TestICMPRefusedSocketsSayWhatToGrant(t *testing.T) {
 	if r.Success || r.Err != ICMPNotPermitted {
 		t.Errorf("Success=%v Err=%q, want %q", r.Success, r.Err, ICMPNotPermitted)
 	}
+	// The host may be fine: it is this machine that forbids the ping.
+	if !r.Local || r.Cause != "ErrICMPNotPermitted" {
+		t.Errorf("Local=%v LocalCause=%q, want Local with ErrICMPNotPermitted", r.Local, r.Cause)
+	}
 }
 
 const (
@@ -166,8 +170,8 @@ const (
 )
 
 // runICMPChild runs TestICMPChild in a new network namespace and returns
-// the Result it printed and how long the child ran.
-func runICMPChild(t *testing.T, mode string) (Result, time.Duration) {
+// the report it printed and how long the child ran.
+func runICMPChild(t *testing.T, mode string) (childReport, time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -187,7 +191,7 @@ func runICMPChild(t *testing.T, mode string) (Result, time.Duration) {
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		if line, ok := strings.CutPrefix(sc.Text(), icmpChildPrefix); ok {
-			var r Result
+			var r childReport
 			if err := json.Unmarshal([]byte(line), &r); err != nil {
 				t.Fatal(err)
 			}
@@ -195,11 +199,12 @@ func runICMPChild(t *testing.T, mode string) (Result, time.Duration) {
 		}
 	}
 	t.Fatalf("child printed no result:\n%s", out)
-	return Result{}, 0
+	return childReport{}, 0
 }
 
 // TestICMPChild is the child side of runICMPChild; it does nothing in a
-// normal run. It prints the probe's Result as one JSON line.
+// normal run. It prints the probe's Result as one JSON line (a
+// childReport).
 func TestICMPChild(t *testing.T) {
 	mode := os.Getenv(icmpChildEnv)
 	if mode == "" {
@@ -235,7 +240,8 @@ func TestICMPChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := json.Marshal(p.Probe(context.Background()))
+	r := p.Probe(context.Background())
+	b, err := json.Marshal(childReport{Name: mode, Result: r, Cause: causeName(r.LocalCause)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,9 @@ func (r Result) Summary() string {
 	if r.Err != "" {
 		b.WriteString("  error: " + r.Err + "\n")
 	}
+	if r.Local {
+		b.WriteString("  this is a problem of up's machine, not of the target\n")
+	}
 	if h := r.HTTP; h != nil {
 		fmt.Fprintf(&b, "  resolve %s  connect %s  tls %s  processing %s  transfer %s\n",
 			shortDuration(h.Resolve), shortDuration(h.Connect), shortDuration(h.TLS),

@@ -42,6 +42,8 @@ func TestSummaryOfFailures(t *testing.T) {
 		{Result{Type: "icmp", Target: "gw", Duration: 2 * time.Second, Err: "timeout after 2s: no reply to 1 echo requests",
 			ICMP: &ICMPResult{Sent: 1, LossRatio: 1}},
 			[]string{"failure  icmp  total 2.00s  gw\n"}},
+		{Result{Type: "tcp", Target: "db:5432", Err: "up itself is out of file descriptors (too many open files)", Local: true},
+			[]string{"  error: up itself is out of file descriptors (too many open files)\n", "  this is a problem of up's machine, not of the target\n"}},
 		{Result{Type: "http", Start: start, Err: "certificate expired (not after 2026-01-01T00:00:00Z)",
 			TLS: &TLSResult{EarliestCertExpiry: start.Add(-49 * time.Hour)}},
 			[]string{"  error: certificate expired", "(expired 2 days ago)"}},
