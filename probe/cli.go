@@ -11,7 +11,7 @@ import (
 
 // CheckFor builds the check that `up probe TARGET` runs: "http://..." or
 // "https://..." probes a URL, "icmp://host" pings a host, "host:port"
-// connects over TCP. The check belongs to component "cli" and is named
+// or "tcp://host:port" connects over TCP. The check belongs to component "cli" and is named
 // after its type (ID "cli.http"). Only what a probe reads is set; every
 // other option keeps the defaults New applies, so that a one-off probe
 // behaves like a check with nothing but its target configured. A
@@ -41,9 +41,18 @@ func CheckFor(target string, timeout time.Duration) (*config.Check, error) {
 			return nil, fmt.Errorf("target %q: want icmp://host", target)
 		}
 		c.ICMP = &config.ICMPCheck{Host: u.Hostname(), Count: 1}
+	case "tcp":
+		u, err := url.Parse(target)
+		if err != nil {
+			return nil, fmt.Errorf("target %q: %w", target, err)
+		}
+		if _, err := parseEndpoint(u.Host); err != nil || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("target %q: want tcp://host:port", target)
+		}
+		c.TCP = &config.TCPCheck{Address: u.Host}
 	default:
 		if hasScheme {
-			return nil, fmt.Errorf("target %q: unsupported scheme %q (want http, https or icmp)", target, scheme)
+			return nil, fmt.Errorf("target %q: unsupported scheme %q (want http, https, tcp or icmp)", target, scheme)
 		}
 		if _, err := parseEndpoint(target); err != nil {
 			return nil, fmt.Errorf("target %q: want http(s)://URL, host:port or icmp://host", target)

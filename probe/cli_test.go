@@ -16,6 +16,8 @@ func TestCheckFor(t *testing.T) {
 		{"icmp://[::1]/", "icmp", "::1"},
 		{"acme.example:443", "tcp", "acme.example:443"},
 		{"[::1]:22", "tcp", "[::1]:22"},
+		{"tcp://acme.example:5432", "tcp", "acme.example:5432"},
+		{"TCP://[::1]:22/", "tcp", "[::1]:22"},
 	}
 	for _, tt := range tests {
 		c, err := CheckFor(tt.target, 2*time.Second)
@@ -46,6 +48,13 @@ func TestCheckForRefusesNonsense(t *testing.T) {
 		"icmp://acme.example:7": "want icmp://host",
 		"icmp://acme.example/x": "want icmp://host",
 		"http://[::1/":          "missing ']'",
+		"tcp://acme.example":    "want tcp://host:port",
+		"tcp://acme.example:0":  "want tcp://host:port",
+		"tcp://:5432":           "want tcp://host:port",
+		"tcp://db:5432/x":       "want tcp://host:port",
+		"tcp://db:5432?a=b":     "want tcp://host:port",
+		"tcp://u@db:5432":       "want tcp://host:port",
+		"udp://db:53":           `unsupported scheme "udp" (want http, https, tcp or icmp)`,
 	}
 	for target, want := range tests {
 		c, err := CheckFor(target, time.Second)

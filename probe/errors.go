@@ -67,6 +67,12 @@ func describe(err error) string {
 	if s := describeCertificate(err); s != "" {
 		return s
 	}
+	if _, s := localErrno(err); s != "" {
+		if dnsErr, ok := errors.AsType[*net.DNSError](err); ok {
+			return "lookup " + dnsErr.Name + ": " + s
+		}
+		return s
+	}
 	var he *handshakeError
 	if errors.As(err, &he) {
 		return "tls: handshake failed: " + handshakeReason(he.err)
@@ -89,11 +95,15 @@ func describe(err error) string {
 
 // failureText describes err, with the stage when the budget ran out. A
 // cancelled caller is asked about first: bind turns cancellation into a
-// passed socket deadline, which would otherwise read as a timeout.
+// passed socket deadline, which would otherwise read as a timeout. A
+// failure of up itself comes next, since it explains the probe even when
+// the budget also ran out.
 func failureText(ctx context.Context, err error, limit time.Duration, stage string) string {
 	switch {
 	case errors.Is(ctx.Err(), context.Canceled):
 		return "canceled"
+	case isLocal(err):
+		return describe(err)
 	case isTimeout(err) || errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return timeoutText(limit, stage)
 	}
@@ -113,8 +123,6 @@ func describeErrno(err error) string {
 		return "host unreachable"
 	case errors.Is(err, syscall.ENETUNREACH):
 		return "network unreachable"
-	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return "address not available"
 	}
 	return ""
 }

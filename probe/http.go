@@ -214,6 +214,7 @@ func (p *httpProber) Probe(ctx context.Context) Result {
 	if err != nil {
 		p.finish(&res, x, time.Time{})
 		res.Err = x.failure(err, limit)
+		res.noteLocal(err)
 		return res
 	}
 	h.StatusCode = resp.StatusCode
@@ -229,6 +230,7 @@ func (p *httpProber) Probe(ctx context.Context) Result {
 		res.Err = "status " + strconv.Itoa(resp.StatusCode) + ", want " + statusRangesText(p.expect)
 	case readErr != nil:
 		res.Err = x.failure(readErr, limit)
+		res.noteLocal(readErr)
 		if !strings.HasPrefix(res.Err, "timeout") {
 			res.Err = "reading the body: " + res.Err
 		}

@@ -92,7 +92,7 @@ func (x *exchange) stageText() string {
 	case stageWait:
 		return "waiting for the response"
 	case stageHead:
-		return "while reading the response"
+		return "while reading the response headers"
 	case stageBody:
 		return "while reading the body"
 	}
@@ -101,7 +101,20 @@ func (x *exchange) stageText() string {
 
 // failure describes an error of a request or of the body read.
 func (x *exchange) failure(err error, limit time.Duration) string {
-	return failureText(x.ctx, err, limit, x.stageText())
+	return failureText(x.ctx, x.cause(err), limit, x.stageText())
+}
+
+// cause returns the deadline error of the connection when a read ran into
+// it, instead of what the parser made of the bytes before it. A deadline
+// that ends a read halfway through a line hands the parser that half
+// line as if it were whole ("HTTP/1.1 2" is a malformed status code), and
+// the context that would tell a timeout apart may not be done yet: its
+// timer and the socket deadline fire at the same moment.
+func (x *exchange) cause(err error) error {
+	if x.head.err != nil && isTimeout(x.head.err) && !isTimeout(err) {
+		return x.head.err
+	}
+	return err
 }
 
 // roundTrip sends one request over a new connection and reads the
@@ -110,6 +123,7 @@ func (x *exchange) failure(err error, limit time.Duration) string {
 // request of a chain.
 func (x *exchange) roundTrip(p *httpProber, h *hop) (*http.Response, error) {
 	x.hangUp()
+	x.head = headerLimit{}
 	x.stage, x.host = stageConnect, h.ep.host
 	x.resolve, x.connect, x.tlsTook, x.tls = 0, 0, 0, nil
 	x.wrote, x.firstByte = time.Time{}, time.Time{}
@@ -178,10 +192,12 @@ var errHeadersTooLong = fmt.Errorf("server response headers exceeded %d bytes; a
 
 // headerLimit stops reading after n bytes, so that a server sending an
 // endless response head cannot make the parser buffer without end. The
-// body is read through it too, with the limit lifted.
+// body is read through it too, with the limit lifted. It keeps the first
+// error of the connection, which parsers may hide (see exchange.cause).
 type headerLimit struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	err error
 }
 
 func (l *headerLimit) Read(b []byte) (int, error) {
@@ -193,5 +209,8 @@ func (l *headerLimit) Read(b []byte) (int, error) {
 	}
 	n, err := l.r.Read(b)
 	l.n -= int64(n)
+	if err != nil && l.err == nil {
+		l.err = err
+	}
 	return n, err
 }

@@ -20,8 +20,14 @@ import (
 // ICMPNotPermitted is the Result.Err of an ICMP probe that may open
 // neither a raw nor a datagram ICMP socket. It names every way to fix it,
 // because whoever reads it is usually not the one who started the daemon.
-const ICMPNotPermitted = `icmp not permitted: run as root, grant CAP_NET_RAW (setcap cap_net_raw+ep $(which up)), ` +
-	`or allow unprivileged ping: sysctl -w net.ipv4.ping_group_range="0 2147483647"`
+const ICMPNotPermitted = `ICMP not permitted for this user: run as root, grant CAP_NET_RAW (setcap cap_net_raw+ep "$(command -v up)"), ` +
+	`or allow unprivileged ping (sysctl -w net.ipv4.ping_group_range="0 2147483647")`
+
+// ErrICMPNotPermitted is the LocalCause of an ICMP probe that may open
+// neither a raw nor a datagram ICMP socket. Its text is ICMPNotPermitted.
+// Every ICMP check fails alike until the permission is granted, so the
+// daemon can match it with errors.Is and say so once rather than per run.
+var ErrICMPNotPermitted = errors.New(ICMPNotPermitted)
 
 // maxICMPSpacing is the longest gap between two echo requests of a
 // probe. Pings are spaced a little rather than sent in one burst so that
@@ -96,13 +102,19 @@ func (p *icmpProber) Probe(ctx context.Context) Result {
 	defer cancel()
 	ir := &ICMPResult{}
 	res.ICMP = ir
-	res.Err = p.run(ctx, ir, limit)
+	res.Err = p.run(ctx, &res, ir, limit)
 	res.Success = res.Err == ""
 	res.Duration = time.Since(start)
+	// The wall clock of a ping is mostly the pauses between its echo
+	// requests, which are ours: with replies, the host's latency is the
+	// average round trip, and that is what degraded_latency is about.
+	if ir.Received > 0 {
+		res.Duration = ir.RTT
+	}
 	return res
 }
 
-func (p *icmpProber) run(ctx context.Context, ir *ICMPResult, limit time.Duration) string {
+func (p *icmpProber) run(ctx context.Context, res *Result, ir *ICMPResult, limit time.Duration) string {
 	ip := p.ip
 	if !ip.IsValid() {
 		t := time.Now()
@@ -110,7 +122,7 @@ func (p *icmpProber) run(ctx context.Context, ir *ICMPResult, limit time.Duratio
 		ip, err = p.resolve(ctx)
 		ir.Resolve = time.Since(t)
 		if err != nil {
-			return failureText(ctx, err, limit, "while resolving "+p.host)
+			return res.failure(ctx, err, limit, "while resolving "+p.host)
 		}
 	}
 	first := int(p.works.Load())
@@ -132,10 +144,13 @@ func (p *icmpProber) run(ctx context.Context, ir *ICMPResult, limit time.Duratio
 		case errors.Is(err, context.Canceled):
 			return "canceled"
 		case err != nil && !errors.Is(err, context.DeadlineExceeded):
+			res.noteLocal(err)
 			return describe(err)
 		}
 		return timeoutText(limit, "") + ": no reply to " + strconv.Itoa(ir.Sent) + " echo requests"
 	}
+	// The target is not at fault: this machine forbids us to ping.
+	res.Local, res.LocalCause = true, ErrICMPNotPermitted
 	return ICMPNotPermitted
 }
 

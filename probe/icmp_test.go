@@ -53,6 +53,24 @@ func TestICMPLoopback(t *testing.T) {
 	}
 }
 
+// The pauses between echo requests are the prober's own doing, not the
+// host's latency: Duration, which degraded_latency is judged by, is the
+// average round trip, and on loopback that is far below one pause.
+func TestICMPDurationIsTheRoundTrip(t *testing.T) {
+	c := icmpCheck("127.0.0.1", 5, 5*time.Second)
+	pause := mustNew(t, c, testOptions(t)).(*icmpProber).spacing
+	r := pingOrSkip(t, c, testOptions(t))
+	if !r.Success || r.ICMP.Received != 5 {
+		t.Fatalf("Success=%v Err=%q ICMP=%+v", r.Success, r.Err, *r.ICMP)
+	}
+	if r.Duration <= 0 || r.Duration >= pause {
+		t.Errorf("Duration = %v, want the round trip, below the %v pause between requests", r.Duration, pause)
+	}
+	if r.Duration != r.ICMP.RTT {
+		t.Errorf("Duration = %v, ICMP.RTT = %v: want the same average round trip", r.Duration, r.ICMP.RTT)
+	}
+}
+
 func TestICMPConcurrentRunsOfOneProber(t *testing.T) {
 	c := icmpCheck("127.0.0.1", 2, 5*time.Second)
 	p := mustNew(t, c, testOptions(t))
@@ -112,7 +130,7 @@ func TestICMPNotPermittedClassification(t *testing.T) {
 			t.Errorf("%s: notPermitted(%v) = %v", tt.name, tt.err, got)
 		}
 	}
-	const want = `icmp not permitted: run as root, grant CAP_NET_RAW (setcap cap_net_raw+ep $(which up)), or allow unprivileged ping: sysctl -w net.ipv4.ping_group_range="0 2147483647"`
+	const want = `ICMP not permitted for this user: run as root, grant CAP_NET_RAW (setcap cap_net_raw+ep "$(command -v up)"), or allow unprivileged ping (sysctl -w net.ipv4.ping_group_range="0 2147483647")`
 	if ICMPNotPermitted != want {
 		t.Errorf("ICMPNotPermitted = %q\nwant %q", ICMPNotPermitted, want)
 	}
@@ -140,6 +158,10 @@ func TestICMPRefusedSocketsSayWhatToGrant(t *testing.T) {
 	if r.Success || r.Err != ICMPNotPermitted {
 		t.Errorf("Success=%v Err=%q, want %q", r.Success, r.Err, ICMPNotPermitted)
 	}
+	// The host may be fine: it is this machine that forbids the ping.
+	if !r.Local || r.Cause != "ErrICMPNotPermitted" {
+		t.Errorf("Local=%v LocalCause=%q, want Local with ErrICMPNotPermitted", r.Local, r.Cause)
+	}
 }
 
 const (
@@ -148,8 +170,8 @@ const (
 )
 
 // runICMPChild runs TestICMPChild in a new network namespace and returns
-// the Result it printed and how long the child ran.
-func runICMPChild(t *testing.T, mode string) (Result, time.Duration) {
+// the report it printed and how long the child ran.
+func runICMPChild(t *testing.T, mode string) (childReport, time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -169,7 +191,7 @@ func runICMPChild(t *testing.T, mode string) (Result, time.Duration) {
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		if line, ok := strings.CutPrefix(sc.Text(), icmpChildPrefix); ok {
-			var r Result
+			var r childReport
 			if err := json.Unmarshal([]byte(line), &r); err != nil {
 				t.Fatal(err)
 			}
@@ -177,11 +199,12 @@ func runICMPChild(t *testing.T, mode string) (Result, time.Duration) {
 		}
 	}
 	t.Fatalf("child printed no result:\n%s", out)
-	return Result{}, 0
+	return childReport{}, 0
 }
 
 // TestICMPChild is the child side of runICMPChild; it does nothing in a
-// normal run. It prints the probe's Result as one JSON line.
+// normal run. It prints the probe's Result as one JSON line (a
+// childReport).
 func TestICMPChild(t *testing.T) {
 	mode := os.Getenv(icmpChildEnv)
 	if mode == "" {
@@ -217,7 +240,8 @@ func TestICMPChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := json.Marshal(p.Probe(context.Background()))
+	r := p.Probe(context.Background())
+	b, err := json.Marshal(childReport{Name: mode, Result: r, Cause: causeName(r.LocalCause)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,12 +132,27 @@ type Result struct {
 	Type      string // http | tcp | icmp
 	Target    string
 
-	Start    time.Time
-	Duration time.Duration // whole probe, wall clock
+	Start time.Time
+	// Duration is how long the target took: the whole probe, wall
+	// clock, for HTTP and TCP and for a ping without replies; the average
+	// round trip of the replies for a ping that got any, since the pauses
+	// between its echo requests say nothing about the host.
+	Duration time.Duration
 	Success  bool
 	// Err describes why the probe failed ("" on success), e.g.
 	// "status 503, want 200-299" or "timeout after 2s".
 	Err string
+	// Local is true when the probe could not be made because of up
+	// itself: it ran out of file descriptors, socket buffers, memory or
+	// local ports, or may not send ICMP. Such a failure says nothing
+	// about the target, so it should not count against it; Err says what
+	// up lacks.
+	Local bool
+	// LocalCause is the error behind a Local result, for errors.Is: the
+	// syscall.Errno (syscall.EMFILE, ENFILE, ENOBUFS, ENOMEM,
+	// EADDRNOTAVAIL) or ErrICMPNotPermitted. It is nil when Local is
+	// false, and not part of the JSON form.
+	LocalCause error `json:"-"`
 
 	HTTP *HTTPResult
 	TCP  *TCPResult

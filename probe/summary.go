@@ -25,13 +25,21 @@ func (r Result) Summary() string {
 	if r.HTTP != nil && r.HTTP.StatusCode != 0 {
 		b.WriteString(" " + strconv.Itoa(r.HTTP.StatusCode))
 	}
-	b.WriteString("  total " + shortDuration(r.Duration))
+	if i := r.ICMP; i != nil && i.Received > 0 {
+		// Duration is the round trip then, not the probe's wall clock.
+		b.WriteString("  rtt " + shortDuration(r.Duration))
+	} else {
+		b.WriteString("  total " + shortDuration(r.Duration))
+	}
 	if r.Target != "" {
 		b.WriteString("  " + r.Target)
 	}
 	b.WriteByte('\n')
 	if r.Err != "" {
 		b.WriteString("  error: " + r.Err + "\n")
+	}
+	if r.Local {
+		b.WriteString("  this is a problem of up's machine, not of the target\n")
 	}
 	if h := r.HTTP; h != nil {
 		fmt.Fprintf(&b, "  resolve %s  connect %s  tls %s  processing %s  transfer %s\n",

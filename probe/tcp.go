@@ -74,9 +74,9 @@ func (p *tcpProber) run(ctx context.Context, res *Result, t *TCPResult, limit ti
 	if err != nil {
 		var dnsErr *net.DNSError
 		if errors.As(err, &dnsErr) {
-			return failureText(ctx, err, limit, "while resolving "+p.ep.host)
+			return res.failure(ctx, err, limit, "while resolving "+p.ep.host)
 		}
-		return failureText(ctx, err, limit, "while connecting")
+		return res.failure(ctx, err, limit, "while connecting")
 	}
 	defer func() { conn.Close() }()
 	if p.tlsConf == nil && p.send == nil && p.expect == nil {
@@ -90,7 +90,7 @@ func (p *tcpProber) run(ctx context.Context, res *Result, t *TCPResult, limit ti
 		tc, took, facts, err := handshake(conn, p.tlsConf)
 		t.TLS, res.TLS = took, facts
 		if err != nil {
-			return failureText(ctx, err, limit, "during the TLS handshake")
+			return res.failure(ctx, err, limit, "during the TLS handshake")
 		}
 		conn = tc
 	}
@@ -102,13 +102,13 @@ func (p *tcpProber) run(ctx context.Context, res *Result, t *TCPResult, limit ti
 	defer func() { t.Exchange = time.Since(xstart) }()
 	if p.send != nil {
 		if _, err := conn.Write(p.send); err != nil {
-			return failureText(ctx, err, limit, "while sending")
+			return res.failure(ctx, err, limit, "while sending")
 		}
 	}
 	if p.expect == nil {
 		return ""
 	}
-	return p.await(ctx, conn, limit)
+	return p.await(ctx, res, conn, limit)
 }
 
 // maxEmptyReads ends a read loop on a connection that keeps returning
@@ -117,7 +117,7 @@ const maxEmptyReads = 100
 
 // await reads until Expect appears, the peer closes, the deadline passes
 // or maxExpectBytes have been read, whichever comes first.
-func (p *tcpProber) await(ctx context.Context, conn net.Conn, limit time.Duration) string {
+func (p *tcpProber) await(ctx context.Context, res *Result, conn net.Conn, limit time.Duration) string {
 	bp := answerBuffers.Get().(*[]byte)
 	buf := (*bp)[:0]
 	defer func() {
@@ -144,7 +144,7 @@ func (p *tcpProber) await(ctx context.Context, conn net.Conn, limit time.Duratio
 		case errors.Is(err, io.EOF):
 			return "connection closed before " + p.want() + " arrived (got " + strconv.Itoa(len(buf)) + " bytes)"
 		case err != nil:
-			return failureText(ctx, err, limit, "waiting for "+p.want())
+			return res.failure(ctx, err, limit, "waiting for "+p.want())
 		}
 	}
 	return "response lacks " + p.want() + " in its first " + strconv.Itoa(len(buf)) + " bytes"

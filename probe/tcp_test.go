@@ -115,7 +115,7 @@ func TestTCPExpectAcrossReads(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	client.SetDeadline(time.Now().Add(5 * time.Second))
-	if got := p.await(ctx, client, 5*time.Second); got != "" {
+	if got := p.await(ctx, &Result{}, client, 5*time.Second); got != "" {
 		t.Fatalf("await = %q", got)
 	}
 }

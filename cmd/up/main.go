@@ -31,7 +31,7 @@ Usage:
   up [run] [--config FILE] [flags]   start the daemon (default command)
   up validate --config FILE          check a config file and exit
   up probe TARGET [--timeout D]      probe one target once and print the result
-                                     TARGET: http(s)://..., host:port, icmp://host
+                                     TARGET: http(s)://..., host:port, tcp://host:port, icmp://host
   up version                         print version information
 
 Run 'up COMMAND --help' for the flags of a command.
@@ -243,7 +243,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 }
 
 func runProbe(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("probe", "probe TARGET [--timeout D]\n\nTARGET is http(s)://host/path, host:port (TCP) or icmp://host.", stderr)
+	fs := newFlags("probe", "probe TARGET [--timeout D]\n\nTARGET is http(s)://host/path, host:port or tcp://host:port (TCP), or icmp://host.", stderr)
 	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
 	// Accept flags after the target too: `up probe example.com:443 --timeout 2s`.
 	var target string
