@@ -164,9 +164,9 @@ func (e *Engine) Observe(now time.Time, r Observation) []Event {
 	e.begin(now)
 	e.due(now)
 	old := ch.state
-	ch.lastAt, ch.lastLatency = now, r.Latency
+	ch.lastAt, ch.lastLatency, ch.lastErr = now, r.Latency, ""
 	if r.Outcome != OK && r.Outcome != Slow {
-		ch.lastErr = r.Err
+		ch.lastErr, ch.lastFailure, ch.lastFailureAt = r.Err, r.Err, now
 	}
 	st := ch.observe(r.Outcome)
 	c := ch.comp

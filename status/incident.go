@@ -167,13 +167,13 @@ func (e *Engine) describe(c *component) string {
 		switch ch.state {
 		case CheckDown:
 			s = ch.id + " is DOWN"
-			if ch.lastErr != "" {
-				s += ": " + ch.lastErr
+			if ch.lastFailure != "" {
+				s += ": " + ch.lastFailure
 			}
 		case CheckFlaky:
 			s = fmt.Sprintf("%s is FLAKY (%d of its last %d results failed)", ch.id, ch.flakyCount(), flakyWindow)
-			if ch.lastErr != "" {
-				s += ": " + ch.lastErr
+			if ch.lastFailure != "" {
+				s += ": " + ch.lastFailure
 			}
 		case CheckSlow:
 			s = fmt.Sprintf("%s is SLOW: %s", ch.id, ch.lastLatency.Round(time.Millisecond))

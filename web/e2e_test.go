@@ -229,6 +229,18 @@ func TestStatusPageInChromium(t *testing.T) {
 	t.Logf("change after reconnecting shown in %s", time.Since(start).Round(time.Millisecond))
 	p.check("no reload", `window.__sameDocument === true`)
 
+	// A FLAKY check whose latest result succeeded says it is flaky, not
+	// an error it no longer has.
+	for _, o := range []status.Outcome{status.Fail, status.OK, status.Fail, status.OK} {
+		errText := ""
+		if o == status.Fail {
+			errText = "read tcp: connection reset by peer"
+		}
+		b.observe("cdn.edge", o, errText)
+	}
+	p.wait("the flaky check", 5*time.Second, `badge('cdn') === 'Partial outage' &&
+		text('[data-component="cdn"] .component-checks') === 'edge: flaky'`)
+
 	// 5. A webhook's incident link opens the page at that incident.
 	past := b.incident("Elevated API error rates")
 	if err := chromedp.Do(tab, chromedp.Navigate(site.URL+"/incidents/"+past.ID)); err != nil {
