@@ -714,7 +714,10 @@ class StatusPage {
   renderIncidents() {
     const all = this.state.incidents;
     const open = all.filter((i) => i.status !== 'RESOLVED').sort(byNewest('created_at'));
-    const past = all.filter((i) => i.status === 'RESOLVED').sort(byNewest('resolved_at')).slice(0, HISTORY_LIMIT);
+    // By start, newest first, like the start time each one shows (and the
+    // snapshot's order); a long incident that ended late would otherwise
+    // sit above shorter ones that started after it.
+    const past = all.filter((i) => i.status === 'RESOLVED').sort(byNewest('created_at')).slice(0, HISTORY_LIMIT);
 
     this.$('incidents-section').hidden = open.length === 0;
     this.keyed(this.$('incidents'), this.openEls, open, (inc) => this.incidentCard(inc));
