@@ -32,6 +32,7 @@
 //   - People win: an auto incident whose status a person changed is
 //     ByHand and the engine no longer touches it.
 //   - Restarts and reloads neither open, move nor resolve incidents by
-//     themselves (see Restore and Reconfigure).
+//     themselves (see Restore and Reconfigure); a resolve countdown under
+//     way goes on across a restart from the stored MONITORING update.
 //   - Uptime counts a check's state after thresholds (see Uptime).
 package status

@@ -79,6 +79,11 @@ type component struct {
 
 	auto       *Incident // the open auto incident, if any
 	stableFrom time.Duration
+	// monitoringSince is set by Restore on a component whose auto
+	// incident was MONITORING: the stored time its monitoring began, from
+	// which the resolve countdown goes on once every check has reported
+	// again. Any status change clears it: the phase it dates is over.
+	monitoringSince time.Time
 }
 
 // Option adjusts an Engine.

@@ -1,6 +1,9 @@
 package status
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // count moves one check of the component into or out of a state.
 func (c *component) count(s CheckState, d int) {
@@ -71,6 +74,7 @@ func (e *Engine) recompute(c *component) bool {
 	c.fromChecks = c.c.Override == "" && !c.inMaint && len(c.checks) > 0
 	changed := st != old
 	if changed {
+		c.monitoringSince = time.Time{}
 		c.c.Status = st
 		c.c.UpdatedAt = e.now
 		if !e.quiet {
