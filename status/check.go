@@ -45,11 +45,15 @@ type check struct {
 	window uint16
 
 	lastOutcome Outcome
-	lastErr     string
+	lastErr     string // of the latest result; "" when it succeeded
 	lastLatency time.Duration
 	lastAt      time.Time
-	since       time.Time
-	uptime      *uptimeCheck
+	// lastFailure outlives successes: a FLAKY check, or a DOWN one
+	// counting successes, still has to say how it fails.
+	lastFailure   string
+	lastFailureAt time.Time
+	since         time.Time
+	uptime        *uptimeCheck
 }
 
 // observe feeds one result and returns the check's new state. Thresholds
@@ -111,6 +115,8 @@ func (c *check) status() CheckStatus {
 		LastResult:  c.lastAt,
 		LastLatency: c.lastLatency,
 		LastError:   c.lastErr,
+		LastFailure: c.lastFailure,
+		LastFailAt:  c.lastFailureAt,
 	}
 	if c.comp != nil {
 		s.Component = c.comp.c.ID

@@ -3,6 +3,7 @@ package status
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // outs reads a result string: o = OK, s = SLOW, f = FAIL, x = an unknown
@@ -87,4 +88,80 @@ func TestCheckStates(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCheckDetailsFollowEveryResult: the latest result's time, latency
+// and error move with each result, also when the state stays, and show
+// in Check and Snapshot although Observe returns no event; the latest
+// failure stays apart for checks that still fail now and then.
+func TestCheckDetailsFollowEveryResult(t *testing.T) {
+	h := newHarness(t, webSpec())
+	obs := func(o Outcome, err string, latency time.Duration) []Event {
+		t.Helper()
+		h.now = h.now.Add(5 * time.Second)
+		return h.record(h.e.Observe(h.now, Observation{CheckID: "website.home", Outcome: o, Err: err, Latency: latency}))
+	}
+	inSnapshot := func() CheckStatus {
+		t.Helper()
+		for _, ch := range h.e.Snapshot().Checks {
+			if ch.ID == "website.home" {
+				return ch
+			}
+		}
+		t.Fatal("website.home not in the snapshot")
+		return CheckStatus{}
+	}
+	obs(OK, "", 10*time.Millisecond)
+	first := h.now
+	if ev := obs(OK, "", 20*time.Millisecond); len(ev) != 0 {
+		t.Fatalf("a second OK told %v", kinds(ev))
+	}
+	for _, ch := range []CheckStatus{inSnapshot(), found(h.e.Check("website.home"))} {
+		if !ch.LastResult.Equal(first.Add(5*time.Second)) || ch.LastLatency != 20*time.Millisecond || ch.State != CheckUp {
+			t.Errorf("after two OKs 5s apart: %+v", ch)
+		}
+	}
+
+	if ev := obs(Fail, "connection refused", 0); len(ev) != 0 {
+		t.Fatalf("one failure under the threshold told %v", kinds(ev))
+	}
+	failed := h.now
+	if ch := inSnapshot(); ch.LastError != "connection refused" || ch.LastFailure != "connection refused" || !ch.LastFailAt.Equal(failed) {
+		t.Errorf("after a failure: %+v", ch)
+	}
+	obs(OK, "", 30*time.Millisecond)
+	ch := inSnapshot()
+	if ch.LastError != "" || !ch.LastResult.Equal(h.now) || ch.LastLatency != 30*time.Millisecond {
+		t.Errorf("a success after a failure: last error %q, result %v, latency %v", ch.LastError, ch.LastResult, ch.LastLatency)
+	}
+	if ch.LastFailure != "connection refused" || !ch.LastFailAt.Equal(failed) {
+		t.Errorf("the latest failure was lost: %q at %v", ch.LastFailure, ch.LastFailAt)
+	}
+	// A SLOW result succeeded: no error either.
+	obs(Fail, "timeout after 2s", 0)
+	obs(Slow, "", 3*time.Second)
+	if ch := inSnapshot(); ch.LastError != "" || ch.LastFailure != "timeout after 2s" {
+		t.Errorf("after a slow success: %+v", ch)
+	}
+}
+
+// TestFlakyIncidentSaysHowItFails: a check turns FLAKY on the success
+// that ends its failure run; the incident still names the failure.
+func TestFlakyIncidentSaysHowItFails(t *testing.T) {
+	h := newHarness(t, webSpec())
+	h.do("home o", "ping o", "home fofo")
+	inc := h.only("website")
+	if want := "website.home is FLAKY (2 of its last 10 results failed): status 503, want 200-299"; inc.Updates[0].Body != want {
+		t.Errorf("update %q, want %q", inc.Updates[0].Body, want)
+	}
+	if ch, _ := h.e.Check("website.home"); ch.LastError != "" {
+		t.Errorf("last error %q after a success", ch.LastError)
+	}
+}
+
+func found[T any](v T, ok bool) T {
+	if !ok {
+		panic("not found")
+	}
+	return v
 }

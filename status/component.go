@@ -7,7 +7,9 @@ import (
 )
 
 // SetComponentStatus sets a status by hand. A component without checks
-// simply takes it (until is ignored: nothing else would change it). On a
+// simply takes it (until is ignored: nothing else would change it); it
+// wins over a maintenance window in progress unless it is OPERATIONAL
+// (see derive). On a
 // component with checks it is an override that wins over the checks,
 // maintenance included, until until (zero: until cleared); an empty
 // status clears the override. Overrides open no auto incident, but an

@@ -17,8 +17,8 @@
 //     run that reached DOWN was an outage, not flakiness. Results not had
 //     yet count as successes, so it takes two such failures. Worst first:
 //     DOWN, FLAKY, SLOW, UP.
-//   - Components. A manual override wins over everything, maintenance
-//     included. UNKNOWN checks are left out: MAJOROUTAGE needs every
+//   - Components. A status set by hand wins over everything, maintenance
+//     included (on a component without checks, any but OPERATIONAL). UNKNOWN checks are left out: MAJOROUTAGE needs every
 //     check that has reported to be DOWN, and a component whose checks
 //     have all not reported yet is OPERATIONAL.
 //   - Page. The description follows the worst component status; with
@@ -32,6 +32,7 @@
 //   - People win: an auto incident whose status a person changed is
 //     ByHand and the engine no longer touches it.
 //   - Restarts and reloads neither open, move nor resolve incidents by
-//     themselves (see Restore and Reconfigure).
+//     themselves (see Restore and Reconfigure); a resolve countdown under
+//     way goes on across a restart from the stored MONITORING update.
 //   - Uptime counts a check's state after thresholds (see Uptime).
 package status

@@ -79,6 +79,11 @@ type component struct {
 
 	auto       *Incident // the open auto incident, if any
 	stableFrom time.Duration
+	// monitoringSince is set by Restore on a component whose auto
+	// incident was MONITORING: the stored time its monitoring began, from
+	// which the resolve countdown goes on once every check has reported
+	// again. Any status change clears it: the phase it dates is over.
+	monitoringSince time.Time
 }
 
 // Option adjusts an Engine.
@@ -168,9 +173,9 @@ func (e *Engine) Observe(now time.Time, r Observation) []Event {
 		r.Outcome = Slow
 	}
 	old := ch.state
-	ch.lastAt, ch.lastLatency = now, r.Latency
+	ch.lastAt, ch.lastLatency, ch.lastErr = now, r.Latency, ""
 	if r.Outcome != OK && r.Outcome != Slow {
-		ch.lastErr = r.Err
+		ch.lastErr, ch.lastFailure, ch.lastFailureAt = r.Err, r.Err, now
 	}
 	st := ch.observe(r.Outcome)
 	c := ch.comp

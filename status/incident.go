@@ -108,9 +108,20 @@ func (e *Engine) autoUpdate(inc *Incident, status IncidentStatus, body string) {
 }
 
 func (e *Engine) startClock(c *component) {
-	if _, ok := e.stable[c]; !ok {
-		e.stable[c] = struct{}{}
-		c.stableFrom = e.elapsed
+	if _, ok := e.stable[c]; ok {
+		return
+	}
+	e.stable[c] = struct{}{}
+	c.stableFrom = e.elapsed
+	if since := c.monitoringSince; !since.IsZero() {
+		// Restored while MONITORING: the countdown goes on from the stored
+		// time instead of starting over. The trusted clock did not run
+		// while up was stopped, so this part is wall time, clamped: a
+		// clock set back since gives the whole wait again (never a
+		// negative one), a long stop or a clock set forward no more than
+		// resolve_after, so the incident resolves at the next Tick.
+		c.stableFrom -= min(max(e.now.Sub(since), 0), e.resolveAfter)
+		c.monitoringSince = time.Time{}
 	}
 }
 
@@ -167,13 +178,13 @@ func (e *Engine) describe(c *component) string {
 		switch ch.state {
 		case CheckDown:
 			s = ch.id + " is DOWN"
-			if ch.lastErr != "" {
-				s += ": " + ch.lastErr
+			if ch.lastFailure != "" {
+				s += ": " + ch.lastFailure
 			}
 		case CheckFlaky:
 			s = fmt.Sprintf("%s is FLAKY (%d of its last %d results failed)", ch.id, ch.flakyCount(), flakyWindow)
-			if ch.lastErr != "" {
-				s += ": " + ch.lastErr
+			if ch.lastFailure != "" {
+				s += ": " + ch.lastFailure
 			}
 		case CheckSlow:
 			s = fmt.Sprintf("%s is SLOW: %s", ch.id, ch.lastLatency.Round(time.Millisecond))

@@ -1,6 +1,7 @@
 package status
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -230,5 +231,28 @@ func TestMaxStepOption(t *testing.T) {
 	}
 	if len(h.openAuto("website")) != 0 {
 		t.Error("not resolved after 5 minutes of 30 s ticks")
+	}
+}
+
+// TestSnapshotListsIncidentsByStart: the snapshot, which the status page
+// and GET /status list, puts incidents newest start first, also when a
+// long one ended after shorter ones that started later.
+func TestSnapshotListsIncidentsByStart(t *testing.T) {
+	h := newHarness(t, webSpec())
+	long, err := h.put(IncidentInput{Name: "long", Status: Resolved, Backfilled: true, CreatedAt: t0.Add(-48 * time.Hour), ResolvedAt: t0.Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, err := h.put(IncidentInput{Name: "short", Status: Resolved, Backfilled: true, CreatedAt: t0.Add(-24 * time.Hour), ResolvedAt: t0.Add(-23 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.do("home o", "ping o", "home fff") // an open one, started now
+	var got []string
+	for _, inc := range h.e.Snapshot().Incidents {
+		got = append(got, inc.Name)
+	}
+	if want := []string{"Website partial outage", short.Name, long.Name}; !slices.Equal(got, want) {
+		t.Errorf("incidents %q, want %q", got, want)
 	}
 }

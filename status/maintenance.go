@@ -35,8 +35,10 @@ type MaintenanceInput struct {
 }
 
 // PutMaintenance creates or changes a window. Its status follows its
-// times: a window whose start has passed is INPROGRESS at once, one whose
-// end has passed is COMPLETED (a backfill). A started window may not be
+// times: a window whose start has passed is INPROGRESS at once. One whose
+// end has passed is created only as a backfill (Backfilled set; without
+// it the request is invalid, not a window announced after it ended): it
+// is COMPLETED, created at its start and resolved at its end. A started window may not be
 // moved to start in the future, a completed one may not be rescheduled,
 // and a window from the configuration file only takes updates (Body) and
 // ending (Status COMPLETED): its schedule belongs to the file. Each
@@ -85,6 +87,10 @@ func (e *Engine) createWindow(in MaintenanceInput) (*window, error) {
 		return nil, invalid("a new maintenance window needs a positive duration")
 	case in.Status == InProgress:
 		return nil, invalid("a window's status follows its start and duration")
+	case !in.Backfilled && !e.now.Before(in.Start.Add(in.Duration)):
+		// Scheduling it would announce, now, a window that is over.
+		return nil, invalid("a maintenance window ending at %s is already over; set backfilled to record a past one",
+			in.Start.Add(in.Duration).UTC().Format(time.RFC3339))
 	}
 	id := in.ID
 	if id == "" {
@@ -113,12 +119,23 @@ func (e *Engine) createWindow(in MaintenanceInput) (*window, error) {
 // firstWindowUpdate records a new window with one update in the status
 // its times give it, so that a window created already running or over
 // is told once, not as a string of transitions.
+//
+// A window already over (a backfill through the API, or a window in the
+// configuration file that ended before up first saw it) is a record
+// after the fact, dated by its own times: created at its start, its one
+// update and resolved_at at its end. Stamped with the time of recording
+// instead, it would tell subscribers it was created after it ended.
 func (e *Engine) firstWindowUpdate(w *window, body string) {
 	switch {
 	case !e.now.Before(w.m.End()):
 		w.m.Status = Completed
+		w.m.Backfilled = true
 		w.m.ResolvedAt = w.m.End()
-		body = cmp.Or(body, "Maintenance completed.")
+		if w.m.Start.Before(w.m.CreatedAt) {
+			w.m.CreatedAt = w.m.Start
+		}
+		e.windowUpdateAt(w, Completed, cmp.Or(body, "Maintenance completed."), w.m.End())
+		return
 	case !e.now.Before(w.m.Start):
 		body = cmp.Or(body, "Maintenance in progress.")
 		e.setWindow(w, InProgress, body)
@@ -282,14 +299,19 @@ func (e *Engine) setWindow(w *window, status MaintenanceStatus, body string) {
 }
 
 func (e *Engine) windowUpdate(w *window, status MaintenanceStatus, body string) {
+	e.windowUpdateAt(w, status, body, e.now)
+}
+
+// windowUpdateAt adds an update dated at, for records after the fact.
+func (e *Engine) windowUpdateAt(w *window, status MaintenanceStatus, body string, at time.Time) {
 	w.m.UpdatedAt = e.now
 	w.m.Updates = slices.Insert(w.m.Updates, 0, MaintenanceUpdate{
 		ID:            e.ids(),
 		MaintenanceID: w.m.ID,
 		Body:          body,
 		Status:        status,
-		CreatedAt:     e.now,
-		UpdatedAt:     e.now,
+		CreatedAt:     at,
+		UpdatedAt:     at,
 	})
 	e.emitWindow(w)
 }

@@ -1,7 +1,9 @@
 package status
 
 import (
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -267,5 +269,58 @@ func TestWindowMissedWhileDown(t *testing.T) {
 	m := h.window("db-upgrade")
 	if m.Status != Completed || len(m.Updates) != 2 || len(ofKind(h.events, ComponentChanged)) != 0 {
 		t.Errorf("jumped window %+v, events %v", m, kinds(h.events))
+	}
+}
+
+// TestWindowAlreadyOver: a window that ended before it was created is
+// refused unless it is a backfill; a backfill, like a window of the file
+// that ended before up saw it, is dated by its own times, so no event
+// says it was created after it was resolved.
+func TestWindowAlreadyOver(t *testing.T) {
+	h := newHarness(t, webSpec())
+	h.tick(time.Minute)
+	start := h.now.Add(-3 * time.Hour)
+	_, ev, err := h.e.PutMaintenance(h.now, MaintenanceInput{ID: "past", Name: "Router swap", Start: start, Duration: time.Hour, Components: []string{"website"}})
+	h.record(ev)
+	var e *Error
+	if !errors.As(err, &e) || !errorsIs(err, ErrInvalid) || !strings.Contains(e.Msg, "already over") || !strings.Contains(e.Msg, "backfilled") {
+		t.Fatalf("a window created after its end: %v", err)
+	}
+	if _, ok := h.e.Maintenance("past"); ok || len(ev) != 0 {
+		t.Fatalf("a refused window was recorded: events %v", kinds(ev))
+	}
+	// Ending exactly now is over too.
+	if _, _, err := h.e.PutMaintenance(h.now, MaintenanceInput{Name: "x", Start: h.now.Add(-time.Hour), Duration: time.Hour}); !errorsIs(err, ErrInvalid) {
+		t.Errorf("a window ending now: %v", err)
+	}
+
+	dated := func(m Maintenance) {
+		t.Helper()
+		if m.Status != Completed || !m.Backfilled || !m.CreatedAt.Equal(m.Start) || !m.ResolvedAt.Equal(m.End()) ||
+			len(m.Updates) != 1 || !m.Updates[0].CreatedAt.Equal(m.End()) || m.CreatedAt.After(m.ResolvedAt) {
+			t.Errorf("window %s: status %s backfilled %v, created %v, start %v, resolved %v, end %v, updates %+v",
+				m.ID, m.Status, m.Backfilled, m.CreatedAt, m.Start, m.ResolvedAt, m.End(), m.Updates)
+		}
+	}
+	m, ev, err := h.e.PutMaintenance(h.now, MaintenanceInput{ID: "past", Name: "Router swap", Start: start, Duration: time.Hour, Components: []string{"website"}, Backfilled: true})
+	h.record(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dated(m)
+	if got := ofKind(ev, MaintenanceChanged); len(got) != 1 || got[0].Maintenance.CreatedAt.After(got[0].Maintenance.ResolvedAt) {
+		t.Errorf("events %v", kinds(ev))
+	} else {
+		dated(*got[0].Maintenance)
+	}
+
+	// A window of the file that ended before up first saw it.
+	spec := webSpec()
+	spec.Maintenance = []MaintenanceSpec{{ID: "old", Name: "Old", Components: []string{"website"}, Start: t0.Add(-5 * time.Hour), Duration: time.Hour}}
+	h = newHarness(t, spec)
+	ev = h.record(h.e.Restore(h.now, State{}))
+	dated(h.window("old"))
+	for _, x := range ofKind(ev, MaintenanceChanged) {
+		dated(*x.Maintenance)
 	}
 }

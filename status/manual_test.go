@@ -210,7 +210,7 @@ func TestRecall(t *testing.T) {
 	if err := h.e.Recall(open); !errorsIs(err, ErrConflict) {
 		t.Errorf("recall open: %v", err)
 	}
-	m, _, _ := h.e.PutMaintenance(h.now, MaintenanceInput{Name: "m", Start: t0, Duration: time.Minute})
+	m, _, _ := h.e.PutMaintenance(h.now, MaintenanceInput{Name: "m", Start: t0, Duration: time.Minute, Backfilled: true})
 	h.do("tick 2h")
 	if _, ok := h.e.Maintenance(m.ID); ok {
 		t.Fatal("window not let go")

@@ -169,3 +169,46 @@ func TestComponentsAndGroupsByHand(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// TestHandSetStatusBeatsMaintenance: on a component without checks, a
+// status set by hand wins over a window in progress, as an override
+// does on a component with checks; OPERATIONAL, what such a component
+// says while nobody reported a problem, lets the window show. The same
+// holds across a restart.
+func TestHandSetStatusBeatsMaintenance(t *testing.T) {
+	spec := webSpec()
+	spec.Maintenance = []MaintenanceSpec{{ID: "phones", Name: "Phone system", Components: []string{"support"}, Start: t0.Add(time.Minute), Duration: time.Hour}}
+	h := newHarness(t, spec)
+	set := func(st ComponentStatus) {
+		t.Helper()
+		_, ev, err := h.e.SetComponentStatus(h.now, "support", st, time.Time{})
+		h.record(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.tick(2 * time.Minute)
+	if h.status("support") != UnderMaintenance {
+		t.Fatalf("support %s in its window", h.status("support"))
+	}
+	set(MajorOutage)
+	if h.status("support") != MajorOutage {
+		t.Errorf("set to MAJOROUTAGE by hand during the window: shows %s", h.status("support"))
+	}
+	if len(ofKind(h.events, ComponentChanged)) != 1 || h.e.Page().Status != PageHasIssues {
+		t.Errorf("events %v, page %+v", kinds(h.events), h.e.Page())
+	}
+	h.restart(spec, time.Minute)
+	if h.status("support") != MajorOutage {
+		t.Errorf("after a restart during the window: %s", h.status("support"))
+	}
+	set(Operational)
+	if h.status("support") != UnderMaintenance {
+		t.Errorf("set back to OPERATIONAL during the window: %s", h.status("support"))
+	}
+	set(DegradedPerformance)
+	h.tick(time.Hour)
+	if m := h.window("phones"); m.Status != Completed || h.status("support") != DegradedPerformance {
+		t.Errorf("after the window (%s): support %s", m.Status, h.status("support"))
+	}
+}

@@ -25,8 +25,12 @@ type State struct {
 // every one of its checks has reported again, and the checks of a
 // component stored in PARTIALOUTAGE or worse are presumed DOWN: their
 // first failure keeps them DOWN instead of starting a new run. An open
-// auto incident continues (no duplicate opens), and its resolve timer
-// starts only once the component is back with every check reporting.
+// auto incident continues (no duplicate opens). One that was MONITORING
+// resolves resolve_after after its monitoring began (its latest update),
+// not after the restart, but only once every check of the component has
+// reported again and the component is still operational: the restart
+// alone is no evidence, so it neither resolves nor moves the incident;
+// a worse status on the first results stops the countdown as usual.
 // Should the store hold two open auto incidents of one component, the
 // newest continues and the others are resolved as duplicates.
 func (e *Engine) Restore(now time.Time, st State) []Event {
@@ -121,8 +125,25 @@ func (e *Engine) load(st State) views {
 		e.incidents[inc.ID] = &cp
 	}
 	e.adoptAuto(false)
+	for _, c := range e.order {
+		if inc := c.auto; inc != nil && c.held && c.c.Status == Operational && inc.Status == Monitoring && !inc.ByHand {
+			c.monitoringSince = monitoringSince(inc)
+		}
+	}
 	e.rebuildCounts()
 	return before
+}
+
+// monitoringSince is when a MONITORING auto incident's resolve countdown
+// began: the time of its latest update. The engine adds one each time
+// the component comes back (and none while it stays operational), so
+// that is the start of the current phase, or later when a person has
+// commented since: a restart then waits a little longer, never less.
+func monitoringSince(inc *Incident) time.Time {
+	if len(inc.Updates) > 0 {
+		return inc.Updates[0].CreatedAt
+	}
+	return inc.UpdatedAt
 }
 
 // windowTouched reports whether a stored window that has started lists

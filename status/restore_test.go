@@ -43,11 +43,11 @@ func TestRestartContinuesTheIncident(t *testing.T) {
 			{steps: []string{"ping o"}, comp: Operational, inc: Monitoring, updates: 3},
 			{steps: []string{"tick 5m"}, comp: Operational, inc: "none"},
 		}},
-		{"monitoring: the wait starts again with fresh results", []want{
+		{"monitoring: the wait goes on from its start once every check reported", []want{
 			{steps: []string{"home o", "ping o", "home fff", "home oo", "tick 4m"}, comp: Operational, inc: Monitoring, updates: 2},
 			{steps: []string{"restart", "tick 10m"}, comp: Operational, inc: Monitoring, updates: 2},
-			{steps: []string{"home o", "ping o", "tick 4m"}, comp: Operational, inc: Monitoring, updates: 2},
-			{steps: []string{"tick 1m"}, comp: Operational, inc: "none"},
+			{steps: []string{"home o"}, comp: Operational, inc: Monitoring, updates: 2},
+			{steps: []string{"ping o", "tick 1s"}, comp: Operational, inc: "none"},
 		}},
 		{"partial outage: the down check stays down, the healthy one up", []want{
 			{steps: []string{"home o", "ping o", "home fff"}, comp: PartialOutage, inc: Investigating, updates: 1},
@@ -207,5 +207,81 @@ func TestRestoreOverridesAndWindows(t *testing.T) {
 	h.restart(maintSpec(), 3*time.Hour)
 	if h.status("website") != Operational || h.window("db-upgrade").Status != Completed {
 		t.Errorf("after the window: website %s", h.status("website"))
+	}
+}
+
+// TestRestartKeepsTheResolveCountdown: an incident MONITORING when up
+// stops resolves resolve_after after its monitoring began, counted from
+// the stored update, once every check has reported again; not
+// resolve_after after the restart.
+func TestRestartKeepsTheResolveCountdown(t *testing.T) {
+	spec := webSpec()
+	spec.ResolveAfter = time.Minute
+	tests := []struct {
+		name string
+		// in: how long the incident was MONITORING when up stopped;
+		// gap: how far the clock moved until the restart; idle: ticks
+		// after the restart before the checks report.
+		in, gap, idle time.Duration
+		// whole: the clock went back, so the whole wait starts over.
+		whole bool
+	}{
+		{"55s in, restarted 5s later", 55 * time.Second, 5 * time.Second, 0, false},
+		{"40s in, restarted 2s later: the remaining 18s", 40 * time.Second, 2 * time.Second, 0, false},
+		{"stopped an hour: resolves once the checks report, not before", 10 * time.Second, time.Hour, time.Minute, false},
+		{"clock set back an hour: the whole wait again", 30 * time.Second, -time.Hour, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, spec)
+			h.do("home o", "ping o", "home fff", "home oo")
+			inc := h.only("website")
+			if inc.Status != Monitoring {
+				t.Fatalf("incident %s", inc.Status)
+			}
+			began := inc.Updates[0].CreatedAt
+			h.tick(tt.in - h.now.Sub(began))
+			h.restart(spec, tt.gap)
+			if len(h.events) != 0 {
+				t.Fatalf("restart told %v", kinds(h.events))
+			}
+			h.tick(tt.idle)
+			if h.only("website").Status != Monitoring {
+				t.Fatal("resolved or moved before the checks reported")
+			}
+			h.do("home o")
+			if h.only("website").Status != Monitoring {
+				t.Fatal("resolved before every check reported")
+			}
+			h.do("ping o")
+			settled := h.now.Sub(began)
+			for range 200 {
+				if len(h.openAuto("website")) == 0 {
+					break
+				}
+				h.tick(time.Second)
+			}
+			got, _ := h.e.Incident(inc.ID)
+			if got.Status != Resolved {
+				t.Fatalf("incident %s after the checks reported", got.Status)
+			}
+			lo := max(spec.ResolveAfter, settled)
+			if tt.whole {
+				lo = settled + spec.ResolveAfter
+			}
+			if took := got.ResolvedAt.Sub(began); took < lo || took > lo+time.Second {
+				t.Errorf("resolved %s after monitoring began (checks back at %s), want %s", took, settled, lo)
+			}
+		})
+	}
+
+	// A relapse on the first results after the restart stops the
+	// countdown: the incident goes back to INVESTIGATING.
+	h := newHarness(t, spec)
+	h.do("home o", "ping o", "home fff", "home oo", "tick 50s")
+	h.restart(spec, 5*time.Second)
+	h.do("home fff", "ping o", "tick 2m")
+	if inc := h.only("website"); inc.Status != Investigating {
+		t.Errorf("incident %s after a relapse", inc.Status)
 	}
 }

@@ -1,6 +1,9 @@
 package status
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // count moves one check of the component into or out of a state.
 func (c *component) count(s CheckState, d int) {
@@ -28,15 +31,21 @@ func (c *component) recount() {
 // component recovered.
 func (c *component) settled() bool { return c.nUnknown == 0 }
 
-// derive is the component rule. A manual override wins over everything,
-// maintenance included: a person who sets a status knows something the
-// engine does not. UNKNOWN checks are left out: a component is
-// MAJOROUTAGE when every check that has reported is DOWN, and with no
-// reports at all it is OPERATIONAL, never down.
+// derive is the component rule. A status set by hand wins over
+// everything, maintenance included: a person who sets a status knows
+// something the engine does not, and an outage reported during a window
+// must not hide behind "under maintenance". For a component without
+// checks that holds for any status but OPERATIONAL, which is what such a
+// component says while nobody has reported a problem, so a window shows
+// over it. UNKNOWN checks are left out: a component is MAJOROUTAGE when
+// every check that has reported is DOWN, and with no reports at all it
+// is OPERATIONAL, never down.
 func (e *Engine) derive(c *component) ComponentStatus {
 	switch {
 	case c.c.Override != "":
 		return c.c.Override
+	case len(c.checks) == 0 && c.manual != Operational:
+		return c.manual
 	case c.inMaint:
 		return UnderMaintenance
 	case len(c.checks) == 0:
@@ -71,6 +80,7 @@ func (e *Engine) recompute(c *component) bool {
 	c.fromChecks = c.c.Override == "" && !c.inMaint && len(c.checks) > 0
 	changed := st != old
 	if changed {
+		c.monitoringSince = time.Time{}
 		c.c.Status = st
 		c.c.UpdatedAt = e.now
 		if !e.quiet {

@@ -187,7 +187,15 @@ type CheckStatus struct {
 	LastOutcome Outcome
 	LastResult  time.Time
 	LastLatency time.Duration
-	// LastError is the error of the latest failed result; it stays after
-	// a success so that a FLAKY check can say how it fails.
+	// LastError is the error of the latest result, "" when that result
+	// succeeded (OK or SLOW): a check that works again stops showing why
+	// it failed. LastResult, LastLatency and LastError move with every
+	// result, whether or not the state changed.
 	LastError string
+	// LastFailure is the error of the latest failed result and
+	// LastFailAt its time (zero: no failure since up started). They
+	// stay after successes, so a FLAKY check, or a DOWN one counting
+	// successes toward UP, can still say how it fails.
+	LastFailure string
+	LastFailAt  time.Time
 }

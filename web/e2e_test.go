@@ -111,7 +111,8 @@ func TestStatusPageInChromium(t *testing.T) {
 	p.check("groups and order", `JSON.stringify([...document.querySelectorAll('.group h3')].map(h => h.textContent)) ===
 		'["Website","Other components"]'`)
 	p.check("the upcoming maintenance", `text('#maintenance') .includes('Database upgrade') && text('#maintenance').includes('Scheduled')`)
-	p.check("past incidents", `text('#history').includes('Elevated API error rates')`)
+	p.check("past incidents, newest start first", `JSON.stringify([...document.querySelectorAll('#history details.past .summary-name')].map(e => e.textContent)) ===
+		'["Elevated API error rates","CDN cache misses"]'`)
 	p.wait("90-day uptime bars", 10*time.Second, `
 		document.querySelectorAll('[data-component="website"] .day').length === 90 &&
 		document.querySelectorAll('[data-component="website"] .day[data-level="none"]').length >= 10 &&
@@ -229,6 +230,18 @@ func TestStatusPageInChromium(t *testing.T) {
 	t.Logf("change after reconnecting shown in %s", time.Since(start).Round(time.Millisecond))
 	p.check("no reload", `window.__sameDocument === true`)
 
+	// A FLAKY check whose latest result succeeded says it is flaky, not
+	// an error it no longer has.
+	for _, o := range []status.Outcome{status.Fail, status.OK, status.Fail, status.OK} {
+		errText := ""
+		if o == status.Fail {
+			errText = "read tcp: connection reset by peer"
+		}
+		b.observe("cdn.edge", o, errText)
+	}
+	p.wait("the flaky check", 5*time.Second, `badge('cdn') === 'Partial outage' &&
+		text('[data-component="cdn"] .component-checks') === 'edge: flaky'`)
+
 	// 5. A webhook's incident link opens the page at that incident.
 	past := b.incident("Elevated API error rates")
 	if err := chromedp.Do(tab, chromedp.Navigate(site.URL+"/incidents/"+past.ID)); err != nil {
@@ -344,6 +357,15 @@ func newBackend(t *testing.T) *backend {
 		Name: "Elevated API error rates", Impact: status.PartialOutage, Components: []string{"api"},
 		Status: status.Resolved, Backfilled: true, CreatedAt: started, ResolvedAt: started.Add(47 * time.Minute),
 		Body: "A bad deploy made 30% of API calls fail; it was rolled back.",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A longer one that started a day earlier and ended after it: listed
+	// below it, since past incidents go by start.
+	if _, _, err := e.PutIncident(now, status.IncidentInput{
+		Name: "CDN cache misses", Impact: status.DegradedPerformance, Components: []string{"cdn"},
+		Status: status.Resolved, Backfilled: true, CreatedAt: started.Add(-24 * time.Hour), ResolvedAt: started.Add(26 * time.Hour),
+		Body: "A purge emptied the cache; it refilled.",
 	}); err != nil {
 		t.Fatal(err)
 	}

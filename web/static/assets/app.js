@@ -39,6 +39,10 @@ const UPTIME_REFRESH_MS = 5 * 60 * 1000;
 const UPTIME_AFTER_CHANGE_MS = 15 * 1000;
 const CHART_REFRESH_MS = 60 * 1000;
 const HISTORY_LIMIT = 20;
+// What a check that is not UP says when last_error, the latest result's
+// error, is empty because that result succeeded: a DOWN check counting
+// successes toward UP, a FLAKY one between failures, a SLOW one.
+const CHECK_STATE = { DOWN: 'down', FLAKY: 'flaky', SLOW: 'slow' };
 
 
 // ------------------------------------------------------------------- app
@@ -425,10 +429,11 @@ class StatusPage {
     if (row.status.dataset.level !== info.level || row.status.textContent !== info.label) setBadge(row.status, info);
     setText(row.desc, c.description || '');
     row.desc.hidden = !c.description;
-    // Failing checks say why, next to the status.
-    const failing = (c.checks || []).filter((ch) => ch.state && ch.state !== 'UP' && ch.state !== 'UNKNOWN' && ch.last_error);
+    // Failing checks say why, next to the status: the latest result's
+    // error, or the check's state when that result succeeded.
+    const failing = (c.checks || []).filter((ch) => ch.state && ch.last_error ? ch.state !== 'UP' && ch.state !== 'UNKNOWN' : CHECK_STATE[ch.state]);
     row.checks.replaceChildren(...failing.map((ch, i) => el('span', { class: 'failing' },
-      `${i ? ' · ' : ''}${checkName(ch.id, c.id)}: ${ch.last_error}`)));
+      `${i ? ' · ' : ''}${checkName(ch.id, c.id)}: ${ch.last_error || CHECK_STATE[ch.state]}`)));
     row.checks.hidden = failing.length === 0;
     row.bar.setAttribute('aria-label', `${c.name || c.id}: uptime over the last ${UPTIME_DAYS} days. Use the arrow keys to read each day.`);
     this.renderChartHead(id);
@@ -709,7 +714,10 @@ class StatusPage {
   renderIncidents() {
     const all = this.state.incidents;
     const open = all.filter((i) => i.status !== 'RESOLVED').sort(byNewest('created_at'));
-    const past = all.filter((i) => i.status === 'RESOLVED').sort(byNewest('resolved_at')).slice(0, HISTORY_LIMIT);
+    // By start, newest first, like the start time each one shows (and the
+    // snapshot's order); a long incident that ended late would otherwise
+    // sit above shorter ones that started after it.
+    const past = all.filter((i) => i.status === 'RESOLVED').sort(byNewest('created_at')).slice(0, HISTORY_LIMIT);
 
     this.$('incidents-section').hidden = open.length === 0;
     this.keyed(this.$('incidents'), this.openEls, open, (inc) => this.incidentCard(inc));
