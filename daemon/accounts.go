@@ -3,14 +3,23 @@ package daemon
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"time"
 
+	"github.com/up-status/up/auth"
 	"github.com/up-status/up/config"
 	"github.com/up-status/up/store"
 )
+
+// syncAccounts makes the store's config-defined users and subscribers
+// match the file.
+func syncAccounts(ctx context.Context, st store.Store, cfg *config.Config, now time.Time) error {
+	if err := syncUsers(ctx, st, cfg, now); err != nil {
+		return err
+	}
+	return syncSubscribers(ctx, st, cfg, now)
+}
 
 // syncSubscribers makes the store's config-defined subscribers match the
 // file. What the file says (url, secret, filters) wins; what happened to a
@@ -70,8 +79,7 @@ func syncUsers(ctx context.Context, st store.Store, cfg *config.Config, now time
 		if !ok {
 			u = store.User{ID: c.ID, CreatedAt: now}
 		}
-		h := sha256.Sum256([]byte(c.Token))
-		u.Name, u.Email, u.Role, u.TokenHash = c.Name, c.Email, store.Role(c.Role), h[:]
+		u.Name, u.Email, u.Role, u.TokenHash = c.Name, c.Email, store.Role(c.Role), auth.Hash(string(c.Token))
 		u.FromConfig, u.UpdatedAt = true, now
 		if err := st.PutUser(ctx, u); err != nil {
 			return fmt.Errorf("user %s: %w", c.ID, err)

@@ -1,19 +1,17 @@
-// Package daemon assembles up's parts into one running process: it feeds
-// scheduled probe results through the status engine to the store, the
-// metrics, the notifier and the status page, and serves HTTP. It holds the
-// wiring, not the rules: those live in status.
+// Package daemon assembles up's parts into one running process: the
+// scheduler feeds probe results into the pipeline, whose consumers are the
+// metrics, the status page hub and the notifier, and the API serves what
+// the pipeline publishes. It holds the wiring, not the rules: those live
+// in status, and the order of things in pipeline.
 package daemon
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
-	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +19,7 @@ import (
 	"github.com/up-status/up/config"
 	"github.com/up-status/up/metrics"
 	"github.com/up-status/up/notify"
+	"github.com/up-status/up/pipeline"
 	"github.com/up-status/up/probe"
 	"github.com/up-status/up/schedule"
 	"github.com/up-status/up/status"
@@ -38,24 +37,27 @@ type Options struct {
 	// Off by default: profiles reveal internals to anyone who can reach
 	// the listener.
 	Pprof bool
+	// Limits bound what clients may hold open; zero fields take the
+	// defaults of DefaultLimits.
+	Limits Limits
 }
 
 // Daemon is one running up.
 type Daemon struct {
 	log      *slog.Logger
 	version  string
+	now      func() time.Time
 	metrics  *metrics.Metrics
 	store    *sqlite.DB
-	core     *core
+	pipe     *pipeline.Pipeline
 	notifier *notify.Dispatcher
 	sched    *schedule.Scheduler
 	hub      *web.Hub
 
-	apiLn, wsLn       net.Listener
-	apiSrv, wsSrv     *http.Server
-	tickEvery, flushE time.Duration
+	apiLn, wsLn   net.Listener
+	apiSrv, wsSrv *http.Server
 
-	mu  sync.Mutex // guards cfg
+	mu  sync.Mutex // guards cfg and serialises reloads
 	cfg *config.Config
 }
 
@@ -74,11 +76,10 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 	}
 	ctx := context.Background()
 	d := &Daemon{
-		log:       opts.Logger,
-		version:   opts.Version,
-		cfg:       cfg,
-		tickEvery: time.Second,
-		flushE:    time.Minute,
+		log:     opts.Logger,
+		version: opts.Version,
+		now:     opts.Now,
+		cfg:     cfg,
 		metrics: metrics.New(metrics.Options{
 			HTTPPhases:       cfg.Metrics.HTTPPhases,
 			LatencyHistogram: *cfg.Metrics.LatencyHistogram,
@@ -95,10 +96,7 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 		return nil, fmt.Errorf("storage.path: %w", err)
 	}
 	now := opts.Now()
-	if err := syncUsers(ctx, d.store, cfg, now); err != nil {
-		return nil, err
-	}
-	if err := syncSubscribers(ctx, d.store, cfg, now); err != nil {
+	if err := syncAccounts(ctx, d.store, cfg, now); err != nil {
 		return nil, err
 	}
 	planner := notify.Planner{PageID: cfg.Page.ID, PageURL: cfg.Page.URL}
@@ -106,48 +104,7 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 	if err != nil {
 		return nil, err
 	}
-	d.core = &core{
-		log:     d.log,
-		store:   d.store,
-		metrics: d.metrics,
-		planner: planner,
-		wake:    d.notifier.Notify,
-		now:     opts.Now,
-		// Short enough that the status page still shows a change well
-		// within a second.
-		publishGap: 100 * time.Millisecond,
-	}
-	if err := d.core.restore(ctx, specOf(cfg)); err != nil {
-		return nil, err
-	}
-	if err := d.restoreCustomMetrics(ctx); err != nil {
-		return nil, fmt.Errorf("custom metrics: %w", err)
-	}
 
-	popts := probe.Options{Version: opts.Version}
-	d.sched, err = schedule.New(schedule.Options{
-		Logger:    d.log,
-		NewProber: func(c *config.Check) (probe.Prober, error) { return probe.New(c, popts) },
-		OnResult:  d.onResult,
-		OnRun: func(c *config.Check, lag time.Duration, skipped bool) {
-			d.metrics.ObserveRun(lag, skipped)
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := d.applyChecks(nil, cfg); err != nil {
-		return nil, err
-	}
-
-	if d.apiLn, err = net.Listen("tcp", cfg.Listen.API); err != nil {
-		return nil, fmt.Errorf("listen.api %s: %w", cfg.Listen.API, err)
-	}
-	if cfg.Listen.WebSocket != cfg.Listen.API {
-		if d.wsLn, err = net.Listen("tcp", cfg.Listen.WebSocket); err != nil {
-			return nil, fmt.Errorf("listen.websocket %s: %w", cfg.Listen.WebSocket, err)
-		}
-	}
 	page := api.Page{ID: cfg.Page.ID, Name: cfg.Page.Name, URL: cfg.Page.URL}
 	d.hub, err = web.NewHub(web.HubOptions{
 		Snapshot: func(s *status.Snapshot) ([]byte, error) { return api.StatusJSON(*s, page) },
@@ -159,27 +116,42 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 	if err != nil {
 		return nil, err
 	}
-	d.core.listen(d.hub.Publish)
-	snap := d.core.Snapshot()
-	d.hub.Publish(nil, &snap)
-
-	apiHandler, wsHandler, err := d.routes(cfg, page, opts.Pprof)
+	d.pipe, err = pipeline.New(ctx, specOf(cfg), pipeline.Options{
+		Store:     d.store,
+		Planner:   planner,
+		Logger:    d.log.With("part", "pipeline", "store", cfg.Storage.Path),
+		Now:       opts.Now,
+		Consumers: []pipeline.Consumer{d.metrics.StatusSeries(), d.hub},
+		Results:   func(r probe.Result) { d.metrics.ObserveProbe(r.CheckID, r) },
+		Committed: d.notifier.Notify,
+	})
 	if err != nil {
 		return nil, err
 	}
-	d.apiSrv = d.newServer(apiHandler)
-	if d.wsLn != nil {
-		d.wsSrv = d.newServer(wsHandler)
+	d.metrics.WatchHealth(d.pipe)
+	if err := d.restoreCustomMetrics(ctx); err != nil {
+		return nil, fmt.Errorf("custom metrics: %w", err)
+	}
+
+	popts := probe.Options{Version: opts.Version}
+	d.sched, err = schedule.New(schedule.Options{
+		Logger:    d.log,
+		NewProber: func(c *config.Check) (probe.Prober, error) { return probe.New(c, popts) },
+		OnResult:  func(_ *config.Check, r probe.Result) { d.pipe.Observe(r) },
+		OnRun: func(c *config.Check, lag time.Duration, skipped bool) {
+			d.metrics.ObserveRun(lag, skipped)
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := d.applyChecks(nil, cfg); err != nil {
+		return nil, err
+	}
+	if err := d.listen(cfg, page, opts); err != nil {
+		return nil, err
 	}
 	return d, nil
-}
-
-func (d *Daemon) newServer(h http.Handler) *http.Server {
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelWarn),
-	}
 }
 
 // closeAll releases what New acquired when New fails half way.
@@ -202,77 +174,7 @@ func (d *Daemon) closeAll() {
 func (d *Daemon) APIAddr() string { return d.apiLn.Addr().String() }
 
 // Snapshot is the current state, for tests and embedders.
-func (d *Daemon) Snapshot() status.Snapshot { return d.core.Snapshot() }
-
-// routes builds the handlers of the API listener and, when it is separate,
-// the WebSocket listener.
-func (d *Daemon) routes(cfg *config.Config, page api.Page, withPprof bool) (apiH, wsH http.Handler, err error) {
-	wsURL := ""
-	if d.wsLn != nil {
-		_, port, _ := net.SplitHostPort(d.wsLn.Addr().String())
-		wsURL = ":" + port
-	}
-	srv, err := api.New(api.Options{
-		Backend:            d.core,
-		Store:              d.store,
-		Page:               page,
-		Public:             *cfg.API.Public,
-		Version:            d.version,
-		Logger:             d.log.With("part", "api"),
-		Metrics:            d.metrics.Handler(),
-		Unsubscribe:        d.notifier.UnsubscribeHandler(),
-		StatusPage:         web.Page(web.PageOptions{Name: cfg.Page.Name, WebSocketURL: wsURL}),
-		Resume:             d.notifier.Resume,
-		SubscribersChanged: d.notifier.Notify,
-		OutboxChanged:      d.notifier.Notify,
-		SetCustomMetric:    d.metrics.SetCustomMetric,
-		RemoveCustomMetric: d.metrics.RemoveCustomMetric,
-		Now:                d.core.now,
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	mux := http.NewServeMux()
-	if withPprof {
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	}
-	feed := d.hub.Handler()
-	if !*cfg.API.Public {
-		feed = d.requireViewer(feed)
-	}
-	ws := http.NewServeMux()
-	ws.Handle("GET /ws", feed)
-	if d.wsLn == nil {
-		mux.Handle("GET /ws", feed)
-	}
-	mux.Handle("/", srv)
-	return mux, ws, nil
-}
-
-// requireViewer guards the live feed when api.public is false: it carries
-// everything GET /status does, so it needs the same token. Browsers cannot
-// set headers on a WebSocket, so ?token= is accepted too.
-func (d *Daemon) requireViewer(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok {
-			tok = r.URL.Query().Get("token")
-		}
-		if tok != "" {
-			h := sha256.Sum256([]byte(tok))
-			if _, err := d.store.UserByTokenHash(r.Context(), h[:]); err == nil {
-				next.ServeHTTP(w, r)
-				return
-			}
-		}
-		w.Header().Set("WWW-Authenticate", "Bearer")
-		http.Error(w, `{"error":"the live feed needs a token (api.public is false)"}`, http.StatusUnauthorized)
-	})
-}
+func (d *Daemon) Snapshot() status.Snapshot { return d.pipe.Snapshot() }
 
 // restoreCustomMetrics exports the latest stored point of each custom
 // metric, so uptime_custom_metric survives a restart.
@@ -288,7 +190,7 @@ func (d *Daemon) restoreCustomMetrics(ctx context.Context) error {
 }
 
 // applyChecks moves the scheduler and the metrics from the old config's
-// checks to the new one's.
+// checks to the new one's, and logs what changed.
 func (d *Daemon) applyChecks(old, next *config.Config) error {
 	ch, err := d.sched.Apply(next.Checks())
 	if err != nil {
@@ -317,8 +219,9 @@ func (d *Daemon) applyChecks(old, next *config.Config) error {
 }
 
 // Reload switches to a new config without dropping state: unchanged checks
-// keep running, incidents and maintenance go on. On error the running
-// config stays in force, all of it.
+// keep running, incidents and maintenance go on. It is all or nothing:
+// everything that can fail is tried before anything running changes, and
+// on error the running config stays in force, all of it.
 func (d *Daemon) Reload(next *config.Config) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -328,23 +231,27 @@ func (d *Daemon) Reload(next *config.Config) error {
 		*next.Metrics.LatencyHistogram != *d.cfg.Metrics.LatencyHistogram {
 		d.log.Warn("changes to page, listen, storage, api.public and metrics take effect after a restart")
 	}
-	if _, err := d.sched.Apply(next.Checks()); err != nil {
+	// Probers first: building one is the only step of the scheduler that
+	// can fail, and it touches nothing.
+	popts := probe.Options{Version: d.version}
+	for _, c := range next.Checks() {
+		if _, err := probe.New(c, popts); err != nil {
+			return fmt.Errorf("check %s: %w", c.ID, err)
+		}
+	}
+	now := d.now()
+	if err := syncAccounts(ctx, d.store, next, now); err != nil {
+		d.undoAccounts(ctx, now)
 		return err
 	}
-	if err := d.core.reconfigure(ctx, specOf(next)); err != nil {
-		if _, rerr := d.sched.Apply(d.cfg.Checks()); rerr != nil {
-			d.log.Error("restoring the previous checks", "err", rerr)
-		}
+	if err := d.pipe.Reconfigure(ctx, specOf(next)); err != nil {
+		d.undoAccounts(ctx, now)
 		return err
 	}
 	if err := d.applyChecks(d.cfg, next); err != nil {
-		return err
-	}
-	now := d.core.now()
-	if err := syncUsers(ctx, d.store, next, now); err != nil {
-		return err
-	}
-	if err := syncSubscribers(ctx, d.store, next, now); err != nil {
+		// Only gocron refusing a job gets here, after the engine moved:
+		// say so loudly rather than pretend the old config is whole.
+		d.log.Error("scheduling the reloaded checks failed; restart up", "err", err)
 		return err
 	}
 	d.notifier.Notify()
@@ -352,14 +259,17 @@ func (d *Daemon) Reload(next *config.Config) error {
 	return nil
 }
 
-func (d *Daemon) onResult(c *config.Check, r probe.Result) {
-	d.metrics.ObserveProbe(c.ID, r)
-	d.core.observe(c, r)
+// undoAccounts puts the running config's users and subscribers back after
+// a reload failed half way.
+func (d *Daemon) undoAccounts(ctx context.Context, now time.Time) {
+	if err := syncAccounts(ctx, d.store, d.cfg, now); err != nil {
+		d.log.Error("restoring the running config's users and subscribers after a failed reload", "err", err)
+	}
 }
 
 // Run serves and probes until ctx ends, then shuts down in order: probes
-// first so no result reaches a stopped consumer, then the last state is
-// saved, then the notifier and HTTP stop, and the store closes last.
+// first so no result is lost, then the pipeline saves the last state, then
+// the notifier and HTTP stop, and the store closes last.
 func (d *Daemon) Run(ctx context.Context) error {
 	errc := make(chan error, 2)
 	serve := func(srv *http.Server, ln net.Listener) {
@@ -367,6 +277,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 			errc <- err
 		}
 	}
+	pctx, stopPipe := context.WithCancel(context.Background())
+	piped := make(chan struct{})
+	go func() {
+		defer close(piped)
+		if err := d.pipe.Run(pctx); err != nil {
+			d.log.Error("pipeline stopped", "err", err)
+		}
+	}()
 	go serve(d.apiSrv, d.apiLn)
 	if d.wsSrv != nil {
 		go serve(d.wsSrv, d.wsLn)
@@ -387,12 +305,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 			d.log.Error("status page hub stopped", "err", err)
 		}
 	}()
-	tctx, stopTicks := context.WithCancel(context.Background())
-	ticked := make(chan struct{})
-	go func() {
-		defer close(ticked)
-		d.tickLoop(tctx)
-	}()
 	d.sched.Start()
 	d.log.Info("up is running", "api", "http://"+d.APIAddr(), "checks", d.sched.Len(), "version", d.version)
 
@@ -405,11 +317,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err := d.sched.Shutdown(); err != nil {
 		d.log.Warn("scheduler shutdown", "err", err)
 	}
-	stopTicks()
-	<-ticked
-	d.core.tick(context.Background())
-	d.core.flush(context.Background())
-	d.core.stopPublishing()
+	stopPipe()
+	<-piped
 	stopNotify()
 	<-notified
 	// WebSocket connections are hijacked: http.Server.Shutdown does not
@@ -430,28 +339,4 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.log.Warn("closing the store", "err", err)
 	}
 	return runErr
-}
-
-// tickLoop moves time-driven state every second, saves uptime and
-// response times every minute and prunes old history every hour.
-func (d *Daemon) tickLoop(ctx context.Context) {
-	tick := time.NewTicker(d.tickEvery)
-	defer tick.Stop()
-	lastFlush, lastPrune := time.Now(), time.Time{}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			d.core.tick(ctx)
-			if time.Since(lastFlush) >= d.flushE {
-				d.core.flush(ctx)
-				lastFlush = time.Now()
-			}
-			if time.Since(lastPrune) >= time.Hour {
-				d.core.prune(ctx)
-				lastPrune = time.Now()
-			}
-		}
-	}
 }

@@ -10,30 +10,8 @@ import (
 	"time"
 
 	"github.com/up-status/up/config"
-	"github.com/up-status/up/probe"
-	"github.com/up-status/up/status"
 	"github.com/up-status/up/store/sqlite"
 )
-
-func TestObservationClassifiesResults(t *testing.T) {
-	c := &config.Check{ID: "web.home", DegradedLatency: time.Second}
-	for _, tc := range []struct {
-		name string
-		r    probe.Result
-		want status.Outcome
-	}{
-		{"fast success", probe.Result{Success: true, Duration: 200 * time.Millisecond}, status.OK},
-		{"slow success", probe.Result{Success: true, Duration: 1500 * time.Millisecond}, status.Slow},
-		{"at the limit", probe.Result{Success: true, Duration: time.Second}, status.OK},
-		{"failure", probe.Result{Success: false, Duration: 10 * time.Millisecond, Err: "connection refused"}, status.Fail},
-		{"slow failure", probe.Result{Success: false, Duration: 5 * time.Second, Err: "timeout after 5s"}, status.Fail},
-	} {
-		o := observation(c, tc.r)
-		if o.Outcome != tc.want || o.CheckID != "web.home" || o.Err != tc.r.Err {
-			t.Errorf("%s: got %+v, want outcome %s", tc.name, o, tc.want)
-		}
-	}
-}
 
 func parse(t *testing.T, text string) *config.Config {
 	t.Helper()

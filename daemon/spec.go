@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"github.com/up-status/up/config"
-	"github.com/up-status/up/probe"
 	"github.com/up-status/up/status"
 )
 
@@ -23,6 +22,7 @@ func specOf(cfg *config.Config) status.Spec {
 				FailureThreshold: ch.FailureThreshold,
 				SuccessThreshold: ch.SuccessThreshold,
 				Interval:         ch.Interval,
+				DegradedLatency:  ch.DegradedLatency,
 			})
 		}
 		s.Components = append(s.Components, cs)
@@ -34,17 +34,4 @@ func specOf(cfg *config.Config) status.Spec {
 		})
 	}
 	return s
-}
-
-// observation classifies a probe result for the engine: a success slower
-// than the check's degraded_latency is SLOW.
-func observation(c *config.Check, r probe.Result) status.Observation {
-	o := status.Observation{CheckID: c.ID, Latency: r.Duration, Outcome: status.OK}
-	switch {
-	case !r.Success:
-		o.Outcome, o.Err = status.Fail, r.Err
-	case c.DegradedLatency > 0 && r.Duration > c.DegradedLatency:
-		o.Outcome = status.Slow
-	}
-	return o
 }

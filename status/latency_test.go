@@ -1,6 +1,7 @@
 package status
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -34,5 +35,19 @@ func TestLatencyAveragesPerMinute(t *testing.T) {
 	}
 	if len(l.checks) != 0 {
 		t.Errorf("idle checks are kept: %d", len(l.checks))
+	}
+}
+
+func TestNewIDIsAValidIDAndUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := NewID()
+		if len(id) != 26 || strings.Trim(id, "abcdefghijklmnopqrstuvwxyz234567") != "" {
+			t.Fatalf("id %q: want 26 characters of lower-case base32", id)
+		}
+		if seen[id] {
+			t.Fatalf("id %q made twice", id)
+		}
+		seen[id] = true
 	}
 }
