@@ -45,7 +45,7 @@ func exampleEnv(name string) (string, bool) {
 	case "UP_WEBHOOK_SECRET":
 		return "webhook-secret", true
 	case "UP_ADMIN_TOKEN":
-		return "admin-token", true
+		return "admin-token-0123456789", true
 	}
 	return "", false
 }
@@ -59,7 +59,7 @@ func TestExampleConfigParses(t *testing.T) {
 	if err != nil {
 		t.Fatalf("config.example.yaml:\n%v", err)
 	}
-	if cfg.Subscribers[0].Secret != "webhook-secret" || cfg.Users[0].Token != "admin-token" {
+	if cfg.Subscribers[0].Secret != "webhook-secret" || cfg.Users[0].Token != "admin-token-0123456789" {
 		t.Error("the example's ${VAR} values were not expanded")
 	}
 	// The example says this inherited timeout is clamped; hold it to that.

@@ -147,6 +147,8 @@ var invalidFiles = map[string][]string{
 		`7:12: users[1].token: is the same as the token of users[0] (line 4); a token must identify one user`,
 		`10:12: users[2].token: is required and must not be empty`,
 		`11:5: users[3].role: is required: admin, editor or viewer`,
+		// The API would refuse such a token; the message never holds it.
+		`15:12: users[4].token: a token needs 16 to 256 characters, this one has 1`,
 	},
 	"invalid-listen.yml": {
 		`2:8: listen.api: "localhost" is not host:port`,
@@ -162,7 +164,7 @@ var invalidFiles = map[string][]string{
 // testEnv is the environment the table runs with; nothing else is set.
 func testEnv(name string) (string, bool) {
 	v, ok := map[string]string{
-		"UP_TEST_TOKEN":  "token-from-env",
+		"UP_TEST_TOKEN":  "token-from-the-environment",
 		"UP_TEST_REGION": "EU",
 	}[name]
 	return v, ok
@@ -225,7 +227,7 @@ func TestErrorsAreTypedAndSorted(t *testing.T) {
 	// Validation finds the page.id problem before the users problem; the
 	// result must still follow the file.
 	data := []byte(`users:
-  - {id: u, role: god, token: t}
+  - {id: u, role: god, token: token-of-user-u-0123}
 page:
   id: "not valid"
 groups:

@@ -70,6 +70,7 @@ func ParseWithEnv(data []byte, source string, lookup func(string) (string, bool)
 	}
 	applyDefaults(cfg, p.isSet)
 	p.validate(cfg)
+	p.setShown(cfg)
 	if len(p.errs) > 0 {
 		return nil, joinSorted(p.errs)
 	}
