@@ -570,3 +570,22 @@ func TestDemo(t *testing.T) {
 		t.Error("Demo returned shared state")
 	}
 }
+
+// TestResolveAfterZeroIsAValue: the default is decided here, once; an
+// explicit 0 means resolve at once and must reach the engine as 0.
+func TestResolveAfterZeroIsAValue(t *testing.T) {
+	for in, want := range map[string]time.Duration{
+		"incidents: {resolve_after: 0s}\n":    0,
+		"incidents: {resolve_after: 0}\n":     0,
+		"incidents: {open_at: MAJOROUTAGE}\n": 5 * time.Minute,
+		"":                                    5 * time.Minute,
+	} {
+		cfg, err := ParseWithEnv([]byte(in), "c.yaml", nil)
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if cfg.Incidents.ResolveAfter != want {
+			t.Errorf("%q: resolve_after %v, want %v", in, cfg.Incidents.ResolveAfter, want)
+		}
+	}
+}
