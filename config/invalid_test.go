@@ -15,10 +15,11 @@ import (
 // file name in front, so "3:9: page.id: ..." must appear as
 // "testdata/invalid-x.yml:3:9: page.id: ...".
 var invalidFiles = map[string][]string{
-	"invalid-syntax.yml":        {`3:1: YAML syntax error: did not find expected ',' or ']'`},
-	"invalid-syntax-indent.yml": {`4:1: YAML syntax error: did not find expected key`},
-	"invalid-syntax-tab.yml":    {`3:1: YAML syntax error: found a tab character that violates indentation`},
-	"invalid-syntax-anchor.yml": {`3:1: YAML syntax error: unknown anchor 'nope' referenced`},
+	"invalid-syntax.yml":          {`3:1: YAML syntax error: did not find expected ',' or ']'`},
+	"invalid-syntax-indent.yml":   {`4:1: YAML syntax error: did not find expected key`},
+	"invalid-syntax-tab.yml":      {`3:1: YAML syntax error: tabs are not allowed for indentation; indent with spaces`},
+	"invalid-syntax-tab-list.yml": {`4:3: YAML syntax error: tabs are not allowed for indentation; indent with spaces`},
+	"invalid-syntax-anchor.yml":   {`3:1: YAML syntax error: unknown anchor 'nope' referenced`},
 	// A valid multi-line flow list comes before the real mistake.
 	"invalid-syntax-flow.yml":  {`6:1: YAML syntax error: did not find expected ',' or ']'`},
 	"invalid-control-char.yml": {`2:14: control character U+0001 is not allowed`},
@@ -152,7 +153,7 @@ var invalidFiles = map[string][]string{
 	},
 	"invalid-listen.yml": {
 		`2:8: listen.api: "localhost" is not host:port`,
-		`3:14: listen.websocket: "127.0.0.1:99999": the port must be a number from 0 to 65535`,
+		`3:14: listen.websocket: "127.0.0.1:99999": the port must be a number from 1 to 65535`,
 	},
 	"invalid-env.yml": {
 		`4:13: subscribers[0].secret: environment variable UP_TEST_UNSET is not set`,

@@ -84,10 +84,10 @@ func (p *parser) validatePage(c *Config) {
 			p.fail("page.url", "%s must not have a query or fragment; links are built by appending paths to it", p.quote("page.url", c.Page.URL))
 		}
 	}
-	// Port 0 (any free port) is allowed for listeners: tests and embedding
-	// use it.
-	p.hostPort("listen.api", c.Listen.API, false, 0)
-	p.hostPort("listen.websocket", c.Listen.WebSocket, false, 0)
+	// Port 0 (any free port) would start, but page.url and the links in
+	// webhooks are derived from listen.api and would point nowhere.
+	p.hostPort("listen.api", c.Listen.API, false, 1)
+	p.hostPort("listen.websocket", c.Listen.WebSocket, false, 1)
 	for i, o := range c.API.Origins {
 		if strings.TrimSpace(o) == "" {
 			p.fail(fmt.Sprintf("api.origins[%d]", i), "must not be empty")
