@@ -33,6 +33,7 @@ func (c *Check) Equal(o *Check) bool {
 		c.FailureThreshold == o.FailureThreshold &&
 		c.SuccessThreshold == o.SuccessThreshold &&
 		c.DegradedLatency == o.DegradedLatency &&
+		c.Target() == o.Target() &&
 		c.HTTP.equal(o.HTTP) &&
 		equalPtr(c.TCP, o.TCP) &&
 		equalPtr(c.ICMP, o.ICMP)

@@ -26,6 +26,9 @@ type Config struct {
 	// Source is the name errors were reported against: the path given to
 	// Load, the source given to Parse, "demo.yaml" for Demo.
 	Source string `yaml:"-"`
+
+	// secrets are the values taken from the environment, for Redact.
+	secrets []string
 }
 
 // Page describes the status page itself.
@@ -111,6 +114,9 @@ type Check struct {
 	ID string `yaml:"-"`
 	// Component is the id of the component the check belongs to. Set by Load.
 	Component string `yaml:"-"`
+
+	// target is what Target returns, worked out once by Load.
+	target string
 }
 
 // Type names the protocol of the check: "http", "tcp" or "icmp".
@@ -126,12 +132,20 @@ func (c *Check) Type() string {
 	return ""
 }
 
-// Target is what the check probes, as shown in metric labels: the URL,
-// host:port or host.
+// Target is what the check probes, in the form every display of it uses
+// (metric labels, the API, the page, logs, incident bodies): the URL,
+// host:port or host as written, with each part taken from the environment
+// shown as <secret> and a URL's user information left out. Probing uses
+// the fields themselves (HTTP.URL, TCP.Address, ICMP.Host).
 func (c *Check) Target() string {
+	if c.target != "" {
+		return c.target
+	}
+	// A check built in code rather than loaded: nothing in it came from
+	// the environment, but a URL may still carry a password.
 	switch {
 	case c.HTTP != nil:
-		return c.HTTP.URL
+		return withoutUserinfo(c.HTTP.URL)
 	case c.TCP != nil:
 		return c.TCP.Address
 	case c.ICMP != nil:

@@ -59,13 +59,20 @@ func TestExpand(t *testing.T) {
 		{in: "pa$word", want: "pa$word"},
 		{in: "$", want: "$"},
 		{in: "${NESTED}", want: "${A}"}, // values are not expanded again
+		{in: "${A:-def}", want: "alpha"},
+		{in: "${MISSING:-def}", want: "def"},
+		{in: "${B:-def}", want: "def"}, // set but empty takes the default
+		{in: "${MISSING:-}", want: ""},
+		{in: "x${MISSING:-http://h:1/}y", want: "xhttp://h:1/y"},
+		{in: "${1BAD:-def}", err: `"1BAD" is not a valid environment variable name`},
 		{in: "${MISSING}", err: "environment variable MISSING is not set"},
 		{in: "${A", err: `unterminated "${"`},
 		{in: "${}", err: `"" is not a valid environment variable name`},
 		{in: "${A-B}", err: `"A-B" is not a valid environment variable name`},
 	}
 	for _, tt := range tests {
-		got, err := expand(tt.in, env)
+		x, err := expand(tt.in, env)
+		got := x.value
 		switch {
 		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
 			t.Errorf("expand(%q) error = %v, want %q", tt.in, err, tt.err)
@@ -75,6 +82,21 @@ func TestExpand(t *testing.T) {
 	}
 	if _, err := expand("${A}", nil); err == nil {
 		t.Error("a nil lookup must leave every variable unset")
+	}
+
+	// What may be printed: values from the environment are secrets, a
+	// default is text from the file.
+	for _, tt := range []struct{ in, shown, vars string }{
+		{"k=${A}&j=${A}", "k=<secret>&j=<secret>", "${A}"},
+		{"${MISSING:-def}/${A}/${B}", "def/<secret>/<secret>", "${A} ${B}"},
+		{"${A:-def}", "<secret>", "${A}"},
+		{"$$${B}", "$<secret>", "${B}"},
+		{"plain ${MISSING:-one}", "plain one", ""},
+	} {
+		x, err := expand(tt.in, env)
+		if err != nil || x.shown != tt.shown || strings.Join(x.vars, " ") != tt.vars || x.secret() != (tt.vars != "") {
+			t.Errorf("expand(%q) shows %q from %v, %v; want %q from %s", tt.in, x.shown, x.vars, err, tt.shown, tt.vars)
+		}
 	}
 }
 
@@ -118,7 +140,7 @@ subscribers:
 
 	// An expanded value is read as what it says, but must still fit.
 	_, err = ParseWithEnv([]byte("components:\n  - id: c\n    checks:\n      - name: p\n        icmp: {host: h, count: \"${WORD}\"}\n"), "env.yaml", env)
-	if want := `env.yaml:5:32: components[0].checks[0].icmp.count: "three" is not an integer in range`; err == nil || err.Error() != want {
+	if want := `env.yaml:5:32: components[0].checks[0].icmp.count: "<secret>" is not an integer in range (from ${WORD})`; err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
 
@@ -293,7 +315,7 @@ func TestValidComplexConfig(t *testing.T) {
 		t.Errorf("merged template not applied to home: %+v", home)
 	}
 	h := home.HTTP
-	if h.Headers["Authorization"] != "Bearer token-from-env" || h.Headers["X-Price"] != "$5" {
+	if h.Headers["Authorization"] != "Bearer token-from-the-environment" || h.Headers["X-Price"] != "$5" {
 		t.Errorf("headers = %q", map[string]Secret(h.Headers))
 	}
 	wantStatus := []StatusRange{{200, 200}, {301, 302}, {400, 499}}
@@ -327,7 +349,7 @@ func TestValidComplexConfig(t *testing.T) {
 	if cfg.Incidents.OpenAt != "MAJOROUTAGE" || cfg.Incidents.ResolveAfter != 0 {
 		t.Errorf("incidents = %+v", cfg.Incidents)
 	}
-	if cfg.Users[0].Token != "token-from-env" || cfg.Users[1].Token != "reader-$-token" {
+	if cfg.Users[0].Token != "token-from-the-environment" || cfg.Users[1].Token != "reader-$-token-0123" {
 		t.Error("user tokens not expanded as written")
 	}
 }
@@ -546,5 +568,24 @@ func TestDemo(t *testing.T) {
 	cfg.Components[0].Checks[0].Interval = time.Hour
 	if Demo().Components[0].Checks[0].Interval == time.Hour {
 		t.Error("Demo returned shared state")
+	}
+}
+
+// TestResolveAfterZeroIsAValue: the default is decided here, once; an
+// explicit 0 means resolve at once and must reach the engine as 0.
+func TestResolveAfterZeroIsAValue(t *testing.T) {
+	for in, want := range map[string]time.Duration{
+		"incidents: {resolve_after: 0s}\n":    0,
+		"incidents: {resolve_after: 0}\n":     0,
+		"incidents: {open_at: MAJOROUTAGE}\n": 5 * time.Minute,
+		"":                                    5 * time.Minute,
+	} {
+		cfg, err := ParseWithEnv([]byte(in), "c.yaml", nil)
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if cfg.Incidents.ResolveAfter != want {
+			t.Errorf("%q: resolve_after %v, want %v", in, cfg.Incidents.ResolveAfter, want)
+		}
 	}
 }

@@ -22,7 +22,10 @@ type parser struct {
 	root   *yaml.Node
 
 	values map[string]*yaml.Node // value node of every key set in the file, by path
-	keys   map[string]*yaml.Node // key node of every mapping entry, by path
+	// secrets holds, by path, every value that took something from the
+	// environment; see shown.go.
+	secrets map[string]expansion
+	keys    map[string]*yaml.Node // key node of every mapping entry, by path
 	// bad marks paths that already have an error, so that validation does
 	// not pile a second, derived complaint on the same value.
 	bad  map[string]bool
@@ -41,6 +44,7 @@ func newParser(source string, lookup func(string) (string, bool), size int) *par
 		source:  source,
 		lookup:  lookup,
 		values:  map[string]*yaml.Node{},
+		secrets: map[string]expansion{},
 		keys:    map[string]*yaml.Node{},
 		bad:     map[string]bool{},
 		budget:  10_000 + 10*size,
@@ -51,7 +55,7 @@ func newParser(source string, lookup func(string) (string, bool), size int) *par
 // errorf records a problem at node n (nil: at the root) and marks path as
 // reported.
 func (p *parser) errorf(n *yaml.Node, path, format string, args ...any) {
-	e := &Error{Source: p.source, Path: path, Msg: fmt.Sprintf(format, args...), Line: 1, Column: 1}
+	e := &Error{Source: p.source, Path: path, Msg: fmt.Sprintf(format, args...) + p.fromVars(path), Line: 1, Column: 1}
 	if n == nil {
 		n = p.root
 	}
@@ -182,12 +186,15 @@ func (p *parser) scalar(n *yaml.Node, path, want string) (text string, typed, ok
 		p.typeError(n, path, want)
 		return "", false, false
 	}
-	s, err := expand(n.Value, p.lookup)
+	x, err := expand(n.Value, p.lookup)
 	if err != nil {
 		p.errorf(n, path, "%v", err)
 		return "", false, false
 	}
-	return s, s == n.Value, true
+	if x.secret() {
+		p.secrets[path] = x
+	}
+	return x.value, x.value == n.Value, true
 }
 
 func (p *parser) typeError(n *yaml.Node, path, want string) {
@@ -224,7 +231,7 @@ func (p *parser) decodeDuration(n *yaml.Node, path string, v reflect.Value) {
 	}
 	d, err := time.ParseDuration(strings.TrimSpace(s))
 	if err != nil {
-		p.errorf(n, path, "%q is not a duration; write a number with a unit, such as 30s, 2m or 1h30m", s)
+		p.errorf(n, path, "%s is not a duration; write a number with a unit, such as 30s, 2m or 1h30m", p.quote(path, s))
 		return
 	}
 	v.SetInt(int64(d))
@@ -237,7 +244,7 @@ func (p *parser) decodeTime(n *yaml.Node, path string, v reflect.Value) {
 	}
 	t, err := time.Parse(time.RFC3339, strings.TrimSpace(s))
 	if err != nil {
-		p.errorf(n, path, "%q is not an RFC 3339 time such as 2026-12-01T02:00:00Z", s)
+		p.errorf(n, path, "%s is not an RFC 3339 time such as 2026-12-01T02:00:00Z", p.quote(path, s))
 		return
 	}
 	v.Set(reflect.ValueOf(t))
@@ -251,8 +258,20 @@ func (p *parser) decodeText(n *yaml.Node, path string, v reflect.Value) {
 		return
 	}
 	if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
+		if p.secret(path) {
+			// These errors quote the value, or part of it.
+			p.errorf(n, path, "%s is not %s", p.quote(path, s), textKinds[v.Type()])
+			return
+		}
 		p.errorf(n, path, "%v", err)
 	}
+}
+
+// textKinds names what each text type holds, for errors about a value
+// whose own error message cannot be shown.
+var textKinds = map[reflect.Type]string{
+	reflect.TypeFor[Regexp]():      "a valid regular expression",
+	reflect.TypeFor[StatusRange](): "a status code or range such as 200, 200-299 or 2xx",
 }
 
 func (p *parser) decodeBool(n *yaml.Node, path string, v reflect.Value) {
@@ -270,7 +289,7 @@ func (p *parser) decodeBool(n *yaml.Node, path string, v reflect.Value) {
 	case "false":
 		v.SetBool(false)
 	default:
-		p.errorf(n, path, "expected true or false, got %q", s)
+		p.errorf(n, path, "expected true or false, got %s", p.quote(path, s))
 	}
 }
 
@@ -285,7 +304,7 @@ func (p *parser) decodeInt(n *yaml.Node, path string, v reflect.Value) {
 	}
 	i, err := strconv.ParseInt(strings.TrimSpace(s), 0, v.Type().Bits())
 	if err != nil {
-		p.errorf(n, path, "%q is not an integer in range", s)
+		p.errorf(n, path, "%s is not an integer in range", p.quote(path, s))
 		return
 	}
 	v.SetInt(i)

@@ -2,51 +2,87 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
-// expand replaces ${NAME} with the value of environment variable NAME and
-// $$ with a single $. A $ followed by anything else is kept as written, so
-// that passwords and regular expressions such as "^ok$" need no escaping.
-// It runs on decoded scalar values, never on the raw file, so a value can
-// neither shift the positions of later errors nor smuggle in YAML.
-func expand(s string, lookup func(string) (string, bool)) (string, error) {
+// secretShown is what a value taken from the environment looks like in
+// anything up prints: targets, labels, logs, errors.
+const secretShown = "<secret>"
+
+// expansion is a scalar after ${VAR} expansion.
+type expansion struct {
+	// value is what the program uses.
+	value string
+	// shown is what may be printed: the text as written with every
+	// ${VAR} whose value came from the environment replaced by <secret>.
+	// A default (${VAR:-text}) is shown as written, since the file holds it.
+	shown string
+	// vars names the variables whose values came from the environment,
+	// in order, each once, as "${NAME}".
+	vars []string
+	// secrets are the values those variables gave.
+	secrets []string
+}
+
+// secret reports whether any part of the value came from the environment.
+func (x expansion) secret() bool { return len(x.vars) > 0 }
+
+// expand replaces ${NAME} with the value of environment variable NAME,
+// ${NAME:-text} with that value or, if NAME is unset or empty, with text,
+// and $$ with a single $. A $ followed by anything else is kept as written,
+// so that passwords and regular expressions such as "^ok$" need no
+// escaping. It runs on decoded scalar values, never on the raw file, so a
+// value can neither shift the positions of later errors nor smuggle in
+// YAML.
+func expand(s string, lookup func(string) (string, bool)) (expansion, error) {
 	if !strings.Contains(s, "$") {
-		return s, nil
+		return expansion{value: s, shown: s}, nil
 	}
-	var b strings.Builder
+	var val, shown strings.Builder
+	var vars, secrets []string
+	both := func(t string) { val.WriteString(t); shown.WriteString(t) }
 	for {
 		i := strings.IndexByte(s, '$')
 		if i < 0 || i == len(s)-1 {
-			b.WriteString(s)
-			return b.String(), nil
+			both(s)
+			return expansion{value: val.String(), shown: shown.String(), vars: vars, secrets: secrets}, nil
 		}
-		b.WriteString(s[:i])
+		both(s[:i])
 		switch s[i+1] {
 		case '$':
-			b.WriteByte('$')
+			both("$")
 			s = s[i+2:]
 		case '{':
 			end := strings.IndexByte(s[i+2:], '}')
 			if end < 0 {
-				return "", fmt.Errorf(`unterminated "${" (write "$$" for a literal dollar sign)`)
+				return expansion{}, fmt.Errorf(`unterminated "${" (write "$$" for a literal dollar sign)`)
 			}
-			name := s[i+2 : i+2+end]
+			name, def, hasDef := strings.Cut(s[i+2:i+2+end], ":-")
 			if !validEnvName(name) {
-				return "", fmt.Errorf(`%q is not a valid environment variable name (write "$$" for a literal dollar sign)`, name)
+				return expansion{}, fmt.Errorf(`%q is not a valid environment variable name (write "$$" for a literal dollar sign)`, name)
 			}
-			var val string
+			var v string
 			ok := false
 			if lookup != nil {
-				val, ok = lookup(name)
+				v, ok = lookup(name)
 			}
-			if !ok {
-				return "", fmt.Errorf("environment variable %s is not set", name)
+			switch {
+			case hasDef && (!ok || v == ""):
+				both(def)
+			case !ok:
+				return expansion{}, fmt.Errorf("environment variable %s is not set", name)
+			default:
+				val.WriteString(v)
+				shown.WriteString(secretShown)
+				if ref := "${" + name + "}"; !slices.Contains(vars, ref) {
+					vars = append(vars, ref)
+					secrets = append(secrets, v)
+				}
 			}
-			b.WriteString(val)
 			s = s[i+3+end:]
 		default:
-			b.WriteByte('$')
+			both("$")
 			s = s[i+1:]
 		}
 	}

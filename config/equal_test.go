@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"regexp"
 	"testing"
+	"unsafe"
 )
 
 // equalBase has one check of each kind with every field set, so that
@@ -63,6 +64,10 @@ func TestCheckEqualSeesEveryField(t *testing.T) {
 		for _, path := range fieldPaths(reflect.TypeFor[Check](), nil, reflect.ValueOf(base).Elem()) {
 			changed := mustParse(t, equalBase).Checks()[i]
 			f := reflect.ValueOf(changed).Elem().FieldByIndex(path)
+			if !f.CanSet() {
+				// An unexported field (the stored target) counts too.
+				f = reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
+			}
 			if !mutate(f) {
 				t.Fatalf("no way to change a %s; teach this test and Check.Equal about it", f.Type())
 			}

@@ -45,7 +45,7 @@ func exampleEnv(name string) (string, bool) {
 	case "UP_WEBHOOK_SECRET":
 		return "webhook-secret", true
 	case "UP_ADMIN_TOKEN":
-		return "admin-token", true
+		return "admin-token-0123456789", true
 	}
 	return "", false
 }
@@ -59,7 +59,7 @@ func TestExampleConfigParses(t *testing.T) {
 	if err != nil {
 		t.Fatalf("config.example.yaml:\n%v", err)
 	}
-	if cfg.Subscribers[0].Secret != "webhook-secret" || cfg.Users[0].Token != "admin-token" {
+	if cfg.Subscribers[0].Secret != "webhook-secret" || cfg.Users[0].Token != "admin-token-0123456789" {
 		t.Error("the example's ${VAR} values were not expanded")
 	}
 	// The example says this inherited timeout is clamped; hold it to that.
@@ -69,12 +69,33 @@ func TestExampleConfigParses(t *testing.T) {
 		}
 	}
 
-	// Without the variables the example must fail, naming both.
+	// The variables with a default in the file are not needed, and their
+	// defaults are file text, not secrets.
+	if cfg.Page.URL != "https://status.acme.example" || cfg.Storage.Path != "./data/up.db" {
+		t.Errorf("defaults of ${VAR:-text} not taken: page.url %q storage.path %q", cfg.Page.URL, cfg.Storage.Path)
+	}
+	withURL := func(name string) (string, bool) {
+		if name == "UP_PAGE_URL" {
+			return "https://status.example.org", true
+		}
+		return exampleEnv(name)
+	}
+	if cfg, err := config.ParseWithEnv(data, "config.example.yaml", withURL); err != nil {
+		t.Errorf("UP_PAGE_URL set: %v", err)
+	} else if cfg.Page.URL != "https://status.example.org" {
+		t.Errorf("UP_PAGE_URL set: page.url %q", cfg.Page.URL)
+	}
+
+	// Without the variables the example must fail, naming the secrets,
+	// which get no default, and nothing else.
 	_, err = config.ParseWithEnv(data, "config.example.yaml", nil)
 	for _, name := range []string{"UP_WEBHOOK_SECRET", "UP_ADMIN_TOKEN"} {
 		if err == nil || !strings.Contains(err.Error(), "environment variable "+name+" is not set") {
 			t.Errorf("unset %s not reported: %v", name, err)
 		}
+	}
+	if n := strings.Count(fmt.Sprint(err), "\n") + 1; n != 2 {
+		t.Errorf("%d errors without variables, want the 2 secrets only:\n%v", n, err)
 	}
 }
 

@@ -15,10 +15,11 @@ import (
 // file name in front, so "3:9: page.id: ..." must appear as
 // "testdata/invalid-x.yml:3:9: page.id: ...".
 var invalidFiles = map[string][]string{
-	"invalid-syntax.yml":        {`3:1: YAML syntax error: did not find expected ',' or ']'`},
-	"invalid-syntax-indent.yml": {`4:1: YAML syntax error: did not find expected key`},
-	"invalid-syntax-tab.yml":    {`3:1: YAML syntax error: found a tab character that violates indentation`},
-	"invalid-syntax-anchor.yml": {`3:1: YAML syntax error: unknown anchor 'nope' referenced`},
+	"invalid-syntax.yml":          {`3:1: YAML syntax error: did not find expected ',' or ']'`},
+	"invalid-syntax-indent.yml":   {`4:1: YAML syntax error: did not find expected key`},
+	"invalid-syntax-tab.yml":      {`3:1: YAML syntax error: tabs are not allowed for indentation; indent with spaces`},
+	"invalid-syntax-tab-list.yml": {`4:3: YAML syntax error: tabs are not allowed for indentation; indent with spaces`},
+	"invalid-syntax-anchor.yml":   {`3:1: YAML syntax error: unknown anchor 'nope' referenced`},
 	// A valid multi-line flow list comes before the real mistake.
 	"invalid-syntax-flow.yml":  {`6:1: YAML syntax error: did not find expected ',' or ']'`},
 	"invalid-control-char.yml": {`2:14: control character U+0001 is not allowed`},
@@ -147,10 +148,12 @@ var invalidFiles = map[string][]string{
 		`7:12: users[1].token: is the same as the token of users[0] (line 4); a token must identify one user`,
 		`10:12: users[2].token: is required and must not be empty`,
 		`11:5: users[3].role: is required: admin, editor or viewer`,
+		// The API would refuse such a token; the message never holds it.
+		`15:12: users[4].token: a token needs 16 to 256 characters, this one has 1`,
 	},
 	"invalid-listen.yml": {
 		`2:8: listen.api: "localhost" is not host:port`,
-		`3:14: listen.websocket: "127.0.0.1:99999": the port must be a number from 0 to 65535`,
+		`3:14: listen.websocket: "127.0.0.1:99999": the port must be a number from 1 to 65535`,
 	},
 	"invalid-env.yml": {
 		`4:13: subscribers[0].secret: environment variable UP_TEST_UNSET is not set`,
@@ -162,7 +165,7 @@ var invalidFiles = map[string][]string{
 // testEnv is the environment the table runs with; nothing else is set.
 func testEnv(name string) (string, bool) {
 	v, ok := map[string]string{
-		"UP_TEST_TOKEN":  "token-from-env",
+		"UP_TEST_TOKEN":  "token-from-the-environment",
 		"UP_TEST_REGION": "EU",
 	}[name]
 	return v, ok
@@ -225,7 +228,7 @@ func TestErrorsAreTypedAndSorted(t *testing.T) {
 	// Validation finds the page.id problem before the users problem; the
 	// result must still follow the file.
 	data := []byte(`users:
-  - {id: u, role: god, token: t}
+  - {id: u, role: god, token: token-of-user-u-0123}
 page:
   id: "not valid"
 groups:

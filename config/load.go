@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"reflect"
 	"regexp"
@@ -44,7 +45,13 @@ func (e *Error) Error() string {
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("load config: %w", err)
+		// "config.yaml: no such file or directory", one plain line: the
+		// path is named once, without the system call's name.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return Parse(data, path)
 }
@@ -70,6 +77,7 @@ func ParseWithEnv(data []byte, source string, lookup func(string) (string, bool)
 	}
 	applyDefaults(cfg, p.isSet)
 	p.validate(cfg)
+	p.setShown(cfg)
 	if len(p.errs) > 0 {
 		return nil, joinSorted(p.errs)
 	}
@@ -124,7 +132,32 @@ func syntaxError(data []byte, source string, err error) error {
 			line, _ = strconv.Atoi(m[1])
 		}
 	}
+	// yaml.v3 words a tab in the indentation in ways that do not name
+	// it ("found character that cannot start any token").
+	if col := tabIndent(data, line); col > 0 {
+		return &Error{Source: source, Line: line, Column: col,
+			Msg: "YAML syntax error: tabs are not allowed for indentation; indent with spaces"}
+	}
 	return &Error{Source: source, Line: line, Column: 1, Msg: "YAML syntax error: " + msg}
+}
+
+// tabIndent returns the column of the first tab in the indentation of
+// line (counted from 1), or 0 if its indentation has none.
+func tabIndent(data []byte, line int) int {
+	lines := bytes.Split(data, []byte("\n"))
+	if line < 1 || line > len(lines) {
+		return 0
+	}
+	for i, c := range lines[line-1] {
+		switch c {
+		case '\t':
+			return i + 1
+		case ' ':
+		default:
+			return 0
+		}
+	}
+	return 0
 }
 
 // errorLine finds the line at which data stops being valid YAML: a line L

@@ -14,11 +14,11 @@ func unknownKey(name string, allowed []string) string {
 	return "unknown key; allowed keys are " + strings.Join(allowed, ", ")
 }
 
-// unknownRef words the error for a reference to an id that is not
-// defined, e.g. unknownRef("group", "groups", "wbe", ids).
-func unknownRef(what, plural, id string, defined []string) string {
-	msg := fmt.Sprintf("unknown %s %q", what, id)
-	switch s := closest(id, defined); {
+// unknownRef words the error for a reference at path to an id that is
+// not defined, e.g. p.unknownRef(path, "group", "groups", "wbe", ids).
+func (p *parser) unknownRef(path, what, plural, id string, defined []string) string {
+	msg := fmt.Sprintf("unknown %s %s", what, p.quote(path, id))
+	switch s := p.closest(path, id, defined); {
 	case s != "":
 		return msg + fmt.Sprintf("; did you mean %q?", s)
 	case len(defined) == 0:
@@ -29,13 +29,22 @@ func unknownRef(what, plural, id string, defined []string) string {
 	return msg
 }
 
-// oneOf words the error for a value outside a fixed set of words.
-func oneOf(value, what string, allowed ...string) string {
-	msg := fmt.Sprintf("%q is not %s; use %s", value, what, orList(allowed))
-	if s := closest(value, allowed); s != "" {
+// oneOf words the error for a value at path outside a fixed set of words.
+func (p *parser) oneOf(path, value, what string, allowed ...string) string {
+	msg := fmt.Sprintf("%s is not %s; use %s", p.quote(path, value), what, orList(allowed))
+	if s := p.closest(path, value, allowed); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return msg
+}
+
+// closest is closest for the value at path, which gets no suggestion when
+// it came from the environment: "did you mean" would tell of the secret.
+func (p *parser) closest(path, word string, candidates []string) string {
+	if p.secret(path) {
+		return ""
+	}
+	return closest(word, candidates)
 }
 
 func orList(words []string) string {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/up-status/up/auth"
 )
 
 // validate reports every rule the defaulted config breaks. Values that
@@ -77,15 +79,15 @@ func (p *parser) validatePage(c *Config) {
 	// on its own.
 	if p.isSet("page.url") {
 		if msg := httpURLProblem(c.Page.URL); msg != "" {
-			p.fail("page.url", "%s", msg)
+			p.fail("page.url", "%s %s", p.quote("page.url", c.Page.URL), msg)
 		} else if u, _ := url.Parse(c.Page.URL); u.RawQuery != "" || u.Fragment != "" {
-			p.fail("page.url", "%q must not have a query or fragment; links are built by appending paths to it", c.Page.URL)
+			p.fail("page.url", "%s must not have a query or fragment; links are built by appending paths to it", p.quote("page.url", c.Page.URL))
 		}
 	}
-	// Port 0 (any free port) is allowed for listeners: tests and embedding
-	// use it.
-	p.hostPort("listen.api", c.Listen.API, false, 0)
-	p.hostPort("listen.websocket", c.Listen.WebSocket, false, 0)
+	// Port 0 (any free port) would start, but page.url and the links in
+	// webhooks are derived from listen.api and would point nowhere.
+	p.hostPort("listen.api", c.Listen.API, false, 1)
+	p.hostPort("listen.websocket", c.Listen.WebSocket, false, 1)
 	for i, o := range c.API.Origins {
 		if strings.TrimSpace(o) == "" {
 			p.fail(fmt.Sprintf("api.origins[%d]", i), "must not be empty")
@@ -97,11 +99,11 @@ func (p *parser) validateIncidents(in Incidents) {
 	switch in.OpenAt {
 	case "DEGRADEDPERFORMANCE", "PARTIALOUTAGE", "MAJOROUTAGE":
 	default:
-		p.fail("incidents.open_at", "%s", oneOf(in.OpenAt, "a status that can open an incident",
+		p.fail("incidents.open_at", "%s", p.oneOf("incidents.open_at", in.OpenAt, "a status that can open an incident",
 			"DEGRADEDPERFORMANCE", "PARTIALOUTAGE", "MAJOROUTAGE"))
 	}
 	if in.ResolveAfter < 0 {
-		p.fail("incidents.resolve_after", "must not be negative, got %s", in.ResolveAfter)
+		p.fail("incidents.resolve_after", "must not be negative, got %s", p.show("incidents.resolve_after", in.ResolveAfter))
 	}
 }
 
@@ -117,29 +119,29 @@ type timing struct {
 func (p *parser) validateTiming(prefix string, t timing, intervalFrom string) {
 	at := func(key string) (string, bool) { return prefix + "." + key, p.isSet(prefix + "." + key) }
 	if path, ok := at("interval"); ok && t.interval <= 0 {
-		p.fail(path, "must be greater than 0, got %s", t.interval)
+		p.fail(path, "must be greater than 0, got %s", p.show(path, t.interval))
 	}
 	if path, ok := at("timeout"); ok {
 		switch {
 		case t.timeout <= 0:
-			p.fail(path, "must be greater than 0, got %s", t.timeout)
+			p.fail(path, "must be greater than 0, got %s", p.show(path, t.timeout))
 		case t.interval > 0 && t.timeout >= t.interval:
-			from := ""
+			from, ip := "", prefix+".interval"
 			if _, own := at("interval"); !own && intervalFrom != "" {
-				from = ", from " + intervalFrom
+				from, ip = ", from "+intervalFrom, intervalFrom
 			}
 			p.fail(path, "%s is not shorter than the interval (%s%s); leave timeout out to use 80%% of the interval",
-				t.timeout, t.interval, from)
+				p.show(path, t.timeout), p.show(ip, t.interval), from)
 		}
 	}
 	if path, ok := at("failure_threshold"); ok && t.failures < 1 {
-		p.fail(path, "must be at least 1, got %d", t.failures)
+		p.fail(path, "must be at least 1, got %s", p.show(path, t.failures))
 	}
 	if path, ok := at("success_threshold"); ok && t.successes < 1 {
-		p.fail(path, "must be at least 1, got %d", t.successes)
+		p.fail(path, "must be at least 1, got %s", p.show(path, t.successes))
 	}
 	if path, ok := at("degraded_latency"); ok && t.degraded <= 0 {
-		p.fail(path, "must be greater than 0, got %s", t.degraded)
+		p.fail(path, "must be greater than 0, got %s", p.show(path, t.degraded))
 	}
 }
 
@@ -150,12 +152,13 @@ func (p *parser) validateChecks(path string, comp *Component, checkIDs map[strin
 		kp := fmt.Sprintf("%s.checks[%d]", path, ki)
 		if p.validateID(kp+".name", k.Name) {
 			if first, dup := names[k.Name]; dup {
-				p.fail(kp+".name", "check %q is already defined in this component at line %d", k.Name, p.node(first).Line)
+				p.fail(kp+".name", "check %s is already defined in this component at line %d", p.quote(kp+".name", k.Name), p.node(first).Line)
 			} else {
 				names[k.Name] = kp + ".name"
 				// Ids may contain dots, so "a.b"+"c" and "a"+"b.c" meet.
 				if first, dup := checkIDs[k.ID]; dup {
-					p.fail(kp+".name", "makes the check id %q, which %s at line %d already has", k.ID, parentPath(first), p.node(first).Line)
+					p.fail(kp+".name", "makes the check id %s, which %s at line %d already has",
+						strconv.Quote(p.shown(path+".id", comp.ID)+"."+p.shown(kp+".name", k.Name)), parentPath(first), p.node(first).Line)
 				} else if validID(comp.ID) {
 					checkIDs[k.ID] = kp + ".name"
 				}
@@ -198,10 +201,10 @@ func (p *parser) validateHTTP(path string, h *HTTPCheck) {
 	if h.URL == "" {
 		p.fail(path+".url", "is required")
 	} else if msg := httpURLProblem(h.URL); msg != "" {
-		p.fail(path+".url", "%s", msg)
+		p.fail(path+".url", "%s %s", p.quote(path+".url", h.URL), msg)
 	}
 	if !isToken(h.Method) {
-		p.fail(path+".method", "%q is not a valid HTTP method", h.Method)
+		p.fail(path+".method", "%s is not a valid HTTP method", p.quote(path+".method", h.Method))
 	}
 	seen := map[string]string{}
 	for _, name := range slices.Sorted(maps.Keys(h.Headers)) {
@@ -221,7 +224,7 @@ func (p *parser) validateHTTP(path string, h *HTTPCheck) {
 		}
 	}
 	if p.isSet(path+".max_body_bytes") && h.MaxBodyBytes <= 0 {
-		p.fail(path+".max_body_bytes", "must be greater than 0, got %d", h.MaxBodyBytes)
+		p.fail(path+".max_body_bytes", "must be greater than 0, got %s", p.show(path+".max_body_bytes", h.MaxBodyBytes))
 	}
 }
 
@@ -248,12 +251,12 @@ func (p *parser) validateICMP(path string, c *ICMPCheck) {
 	case c.Host == "":
 		p.fail(hp, "is required")
 	case strings.Contains(c.Host, "://"):
-		p.fail(hp, "%q is a URL; icmp.host takes a host name or IP address", c.Host)
+		p.fail(hp, "%s is a URL; icmp.host takes a host name or IP address", p.quote(hp, c.Host))
 	case ip == nil && (strings.ContainsAny(c.Host, ":/ \t") || strings.HasPrefix(c.Host, "-")):
-		p.fail(hp, "%q is not a host name or IP address", c.Host)
+		p.fail(hp, "%s is not a host name or IP address", p.quote(hp, c.Host))
 	}
 	if c.Count < 1 || c.Count > 100 {
-		p.fail(path+".count", "must be from 1 to 100, got %d", c.Count)
+		p.fail(path+".count", "must be from 1 to 100, got %s", p.show(path+".count", c.Count))
 	}
 	switch c.IPVersion {
 	case "":
@@ -263,10 +266,10 @@ func (p *parser) validateICMP(path string, c *ICMPCheck) {
 			have = "4"
 		}
 		if ip != nil && have != c.IPVersion {
-			p.fail(path+".ip_version", "%q contradicts host %s, an IPv%s address", c.IPVersion, c.Host, have)
+			p.fail(path+".ip_version", "%s contradicts host %s, an IPv%s address", p.quote(path+".ip_version", c.IPVersion), p.shown(hp, c.Host), have)
 		}
 	default:
-		p.fail(path+".ip_version", "%s", oneOf(c.IPVersion, "an IP version", `"4"`, `"6"`))
+		p.fail(path+".ip_version", "%s", p.oneOf(path+".ip_version", c.IPVersion, "an IP version", `"4"`, `"6"`))
 	}
 }
 
@@ -281,7 +284,7 @@ func (p *parser) validateMaintenance(path string, m *Maintenance, components map
 	case !p.isSet(path + ".duration"):
 		p.fail(path+".duration", "is required (such as 2h)")
 	case m.Duration <= 0:
-		p.fail(path+".duration", "must be greater than 0, got %s", m.Duration)
+		p.fail(path+".duration", "must be greater than 0, got %s", p.show(path+".duration", m.Duration))
 	}
 	p.references(path+".components", m.Components, "component", "components", components)
 }
@@ -290,16 +293,16 @@ func (p *parser) validateSubscriber(path string, s *Subscriber, components map[s
 	if s.URL == "" {
 		p.fail(path+".url", "is required")
 	} else if msg := httpURLProblem(s.URL); msg != "" {
-		p.fail(path+".url", "%s", msg)
+		p.fail(path+".url", "%s %s", p.quote(path+".url", s.URL), msg)
 	}
 	seen := map[string]bool{}
 	for i, e := range s.Events {
 		ep := fmt.Sprintf("%s.events[%d]", path, i)
 		switch {
 		case e != "incident" && e != "maintenance" && e != "component":
-			p.fail(ep, "%s", oneOf(e, "an event kind", "incident", "maintenance", "component"))
+			p.fail(ep, "%s", p.oneOf(ep, e, "an event kind", "incident", "maintenance", "component"))
 		case seen[e]:
-			p.fail(ep, "%q is listed twice", e)
+			p.fail(ep, "%s is listed twice", p.quote(ep, e))
 		}
 		seen[e] = true
 	}
@@ -315,12 +318,17 @@ func (p *parser) validateUsers(users []User) {
 		case "":
 			p.fail(path+".role", "is required: admin, editor or viewer")
 		default:
-			p.fail(path+".role", "%s", oneOf(u.Role, "a role", "admin", "editor", "viewer"))
+			p.fail(path+".role", "%s", p.oneOf(path+".role", u.Role, "a role", "admin", "editor", "viewer"))
 		}
 		tp := path + ".token"
+		tokenErr := auth.CheckToken(string(u.Token))
 		switch first, dup := tokens[u.Token]; {
 		case strings.TrimSpace(string(u.Token)) == "":
 			p.fail(tp, "is required and must not be empty")
+		case tokenErr != nil:
+			// The API refuses the same tokens; a user it would not
+			// accept must not be created from the file either.
+			p.fail(tp, "%v", tokenErr)
 		case dup:
 			// The token itself stays out of the message.
 			p.fail(tp, "is the same as the token of %s (line %d); a token must identify one user", parentPath(first), p.node(first).Line)
@@ -341,7 +349,7 @@ func (p *parser) uniqueIDs(list, what string, n int, id func(int) string) map[st
 			continue
 		}
 		if first, dup := ids[v]; dup {
-			p.fail(path, "%s id %q is already used by %s at line %d", what, v, parentPath(first), p.node(first).Line)
+			p.fail(path, "%s id %s is already used by %s at line %d", what, p.quote(path, v), parentPath(first), p.node(first).Line)
 			continue
 		}
 		ids[v] = path
@@ -357,7 +365,7 @@ func (p *parser) validateID(path, id string) bool {
 		return false
 	}
 	if !validID(id) {
-		p.fail(path, "%q is not a valid id: use 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit", id)
+		p.fail(path, "%s is not a valid id: use 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit", p.quote(path, id))
 		return false
 	}
 	return true
@@ -382,7 +390,7 @@ func validID(id string) bool {
 
 func (p *parser) reference(path, id, what, plural string, defined map[string]string) {
 	if _, ok := defined[id]; !ok {
-		p.fail(path, "%s", unknownRef(what, plural, id, slices.Sorted(maps.Keys(defined))))
+		p.fail(path, "%s", p.unknownRef(path, what, plural, id, slices.Sorted(maps.Keys(defined))))
 	}
 }
 
@@ -391,7 +399,7 @@ func (p *parser) references(path string, ids []string, what, plural string, defi
 	for i, id := range ids {
 		ip := fmt.Sprintf("%s[%d]", path, i)
 		if seen[id] {
-			p.fail(ip, "%q is listed twice", id)
+			p.fail(ip, "%s is listed twice", p.quote(ip, id))
 			continue
 		}
 		seen[id] = true
@@ -400,13 +408,28 @@ func (p *parser) references(path string, ids []string, what, plural string, defi
 }
 
 // httpURLProblem says what keeps s from being an absolute http or https
-// URL with a host, or "" if nothing does.
+// URL with a host and a usable port, or "" if nothing does. The message
+// follows the quoted value; it never contains s, which may hold a secret.
 func httpURLProblem(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		return fmt.Sprintf("%q is not an http or https URL", s)
+		return "is not an http or https URL"
+	}
+	// "host:" means the scheme's port, as in net/http.
+	if port := u.Port(); port != "" && !validPort(port, 1) {
+		return "has a port outside 1 to 65535"
 	}
 	return ""
+}
+
+// validPort reports whether port is a decimal number from minPort to
+// 65535, as the dialer and listeners take it.
+func validPort(port string, minPort int) bool {
+	if port == "" || strings.TrimLeft(port, "0123456789") != "" {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= minPort && n <= 65535
 }
 
 // hostPort checks a host:port address whose port is a number from
@@ -414,16 +437,15 @@ func httpURLProblem(s string) string {
 func (p *parser) hostPort(path, addr string, needHost bool, minPort int) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		p.fail(path, "%q is not host:port", addr)
+		p.fail(path, "%s is not host:port", p.quote(path, addr))
 		return
 	}
 	if needHost && host == "" {
-		p.fail(path, "%q has no host", addr)
+		p.fail(path, "%s has no host", p.quote(path, addr))
 		return
 	}
-	n, err := strconv.Atoi(port)
-	if err != nil || n < minPort || n > 65535 || strings.TrimLeft(port, "0123456789") != "" {
-		p.fail(path, "%q: the port must be a number from %d to 65535", addr, minPort)
+	if !validPort(port, minPort) {
+		p.fail(path, "%s: the port must be a number from %d to 65535", p.quote(path, addr), minPort)
 	}
 }
 

@@ -82,17 +82,17 @@ func TestSyncUsersKeepsOnlyTheTokenHash(t *testing.T) {
 	}
 	defer st.Close()
 	cfg := parse(t, `users:
-  - {id: admin, role: admin, token: tok-123}
+  - {id: admin, role: admin, token: tok-123-for-this-test}
 `)
 	if err := syncUsers(ctx, st, cfg, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	h := sha256.Sum256([]byte("tok-123"))
+	h := sha256.Sum256([]byte("tok-123-for-this-test"))
 	u, err := st.UserByTokenHash(ctx, h[:])
 	if err != nil {
 		t.Fatalf("user not found by the hash of its token: %v", err)
 	}
-	if u.ID != "admin" || u.Role != "admin" || !u.FromConfig || bytes.Contains(u.TokenHash, []byte("tok-123")) {
+	if u.ID != "admin" || u.Role != "admin" || !u.FromConfig || bytes.Contains(u.TokenHash, []byte("tok-123-for-this-test")) {
 		t.Fatalf("stored user %+v", u)
 	}
 	if err := syncUsers(ctx, st, parse(t, ""), time.Now()); err != nil {

@@ -18,6 +18,7 @@ func counter() func() string {
 func Example() {
 	now := time.Date(2026, 11, 26, 21, 0, 0, 0, time.UTC)
 	e, err := status.New(now, status.Spec{
+		ResolveAfter: 5 * time.Minute,
 		Components: []status.ComponentSpec{{
 			ID: "website", Name: "Website",
 			Checks: []status.CheckSpec{{ID: "website.home", FailureThreshold: 3, SuccessThreshold: 2}},

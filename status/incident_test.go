@@ -137,6 +137,26 @@ func TestAutoIncidentTransitions(t *testing.T) {
 	}
 }
 
+// TestResolveAfterZeroResolvesAtOnce: resolve_after: 0 is a value, not
+// "use the default"; the incident is resolved at the first tick after the
+// component is back, with no time passing.
+func TestResolveAfterZeroResolvesAtOnce(t *testing.T) {
+	spec := webSpec()
+	spec.ResolveAfter = 0
+	h := runScenario(t, spec, []want{
+		{steps: []string{"home o", "ping o", "home fff"}, comp: PartialOutage, inc: Investigating},
+		{steps: []string{"home oo"}, comp: Operational, inc: Monitoring},
+	})
+	h.record(h.e.Tick(h.now)) // the same instant: no time has passed
+	if open := h.openAuto("website"); len(open) != 0 {
+		t.Fatalf("with resolve_after 0 the incident is still %s", open[0].Status)
+	}
+	inc := h.e.Snapshot().Incidents[0]
+	if inc.Status != Resolved || !inc.ResolvedAt.Equal(h.now) {
+		t.Errorf("incident %s resolved at %v, want RESOLVED at %v", inc.Status, inc.ResolvedAt, h.now)
+	}
+}
+
 func TestIncidentBodyNamesFailingChecks(t *testing.T) {
 	h := newHarness(t, webSpec())
 	h.do("home o", "ping o")

@@ -34,7 +34,7 @@ func (e *Engine) Reconfigure(now time.Time, spec Spec) ([]Event, error) {
 func (e *Engine) reconcile(spec Spec) {
 	e.spec = spec.clone()
 	e.openAt = spec.openAt()
-	e.resolveAfter = spec.resolveAfter()
+	e.resolveAfter = spec.ResolveAfter
 
 	inSpec := map[string]bool{}
 	var gorder []*group

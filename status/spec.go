@@ -7,10 +7,11 @@ import (
 
 // Defaults taken by zero fields of a Spec, the same as the configuration
 // file's, so that a Spec written by hand (in tests, or by another front
-// end) behaves like a loaded file.
+// end) behaves like a loaded file. ResolveAfter has none: zero is a
+// meaningful value (resolve at once), and the configuration package,
+// which decides defaults, always sets it.
 const (
 	DefaultOpenAt           = PartialOutage
-	DefaultResolveAfter     = 5 * time.Minute
 	DefaultFailureThreshold = 3
 	DefaultSuccessThreshold = 2
 	DefaultInterval         = 30 * time.Second
@@ -24,7 +25,8 @@ type Spec struct {
 	// DEGRADEDPERFORMANCE, PARTIALOUTAGE or MAJOROUTAGE.
 	OpenAt ComponentStatus
 	// ResolveAfter is how long a recovered component must stay
-	// operational before its incident is resolved.
+	// operational before its incident is resolved; zero resolves it at
+	// the first Tick after the recovery.
 	ResolveAfter time.Duration
 	Groups       []GroupSpec
 	Components   []ComponentSpec
@@ -160,13 +162,6 @@ func (s *Spec) openAt() ComponentStatus {
 		return DefaultOpenAt
 	}
 	return s.OpenAt
-}
-
-func (s *Spec) resolveAfter() time.Duration {
-	if s.ResolveAfter == 0 {
-		return DefaultResolveAfter
-	}
-	return s.ResolveAfter
 }
 
 func orDefault[T int | time.Duration](v, d T) T {

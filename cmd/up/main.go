@@ -141,7 +141,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := load()
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		printLoadError(stderr, err)
 		return 1
 	}
 	if *cfgPath == "" {
@@ -159,7 +159,8 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	d, err := daemon.New(cfg, daemon.Options{Logger: log, Version: version.Version, Pprof: *withPprof})
 	if err != nil {
-		log.Error("cannot start", "err", err)
+		// A prober's error may quote a URL with a secret in it.
+		log.Error("cannot start", "err", cfg.Redact(err.Error()))
 		return 1
 	}
 
@@ -173,7 +174,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 			return
 		}
 		if err := d.Reload(next); err != nil {
-			log.Error("config reload failed; keeping the running config", "why", why, "err", err)
+			log.Error("config reload failed; keeping the running config", "why", why, "err", next.Redact(err.Error()))
 			return
 		}
 		log.Info("config reloaded", "why", why)
@@ -234,12 +235,46 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := config.Load(*cfgPath)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		printLoadError(stderr, err)
+		return 1
+	}
+	if problems := prepareChecks(cfg); len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, p)
+		}
 		return 1
 	}
 	fmt.Fprintf(stdout, "%s: OK (%d groups, %d components, %d checks, %d maintenance windows, %d subscribers, %d users)\n",
 		*cfgPath, len(cfg.Groups), len(cfg.Components), len(cfg.Checks()), len(cfg.Maintenance), len(cfg.Subscribers), len(cfg.Users))
 	return 0
+}
+
+// printLoadError prints why a config could not be loaded: its problems,
+// one "file:line:col: key: message" line each, as they are, so editors
+// can jump to them; anything else (a missing file) as one "up: ..." line.
+func printLoadError(w io.Writer, err error) {
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		fmt.Fprintln(w, err)
+		return
+	}
+	fmt.Fprintln(w, "up:", err)
+}
+
+// prepareChecks builds the prober of every check as the daemon does when
+// it starts, so that a config validate accepts is one run accepts. Config
+// validation already refuses what is known to fail here; this catches
+// whatever it does not know of. The messages are redacted: a prober's
+// error may quote a URL or address with a secret in it.
+func prepareChecks(cfg *config.Config) []string {
+	var problems []string
+	for _, k := range cfg.Checks() {
+		if _, err := probe.New(k, probe.Options{}); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: check %s (%s) cannot start: %s",
+				cfg.Source, k.ID, k.Target(), cfg.Redact(err.Error())))
+		}
+	}
+	return problems
 }
 
 func runProbe(args []string, stdout, stderr io.Writer) int {

@@ -17,7 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/up-status/up/config"
 	"github.com/up-status/up/internal/testenv"
+	"github.com/up-status/up/probe"
 )
 
 // upBin is the daemon built once for every test of this file: the tests
@@ -331,5 +333,89 @@ func TestABadStateFileStopsTheStartWithItsPath(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(garbage); !strings.HasPrefix(string(b), "not a database") {
 		t.Fatal("the corrupt file was overwritten")
+	}
+}
+
+// TestValidateRefusesBadPorts: a port the dialer or a listener refuses is
+// a config error with its position, not a failed start.
+func TestValidateRefusesBadPorts(t *testing.T) {
+	dir := t.TempDir()
+	check := "components:\n  - id: c\n    checks:\n      - name: k\n"
+	tests := []struct{ name, yaml, want string }{
+		{"http port too big", check + "        http: {url: \"http://127.0.0.1:99999/x\"}\n",
+			":5:21: components[0].checks[0].http.url: \"http://127.0.0.1:99999/x\" has a port outside 1 to 65535"},
+		{"http port 65536", check + "        http: {url: \"https://127.0.0.1:65536/\"}\n", ":5:21: components[0].checks[0].http.url:"},
+		{"http port 0", check + "        http: {url: \"http://127.0.0.1:0/x\"}\n", ":5:21: components[0].checks[0].http.url:"},
+		{"tcp port 0", check + "        tcp: {address: \"127.0.0.1:0\"}\n", ":5:24: components[0].checks[0].tcp.address:"},
+		{"tcp port 65536", check + "        tcp: {address: \"127.0.0.1:65536\"}\n", ":5:24: components[0].checks[0].tcp.address:"},
+		{"listen.api port 0", "listen: {api: \"127.0.0.1:0\"}\n", ":1:15: listen.api:"},
+		{"listen.websocket port 65536", "listen: {websocket: \"127.0.0.1:65536\"}\n", ":1:21: listen.websocket:"},
+		{"subscriber port", "subscribers: [{id: s, url: \"http://127.0.0.1:70000/\"}]\n", ":1:28: subscribers[0].url:"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, fmt.Sprintf("c%d.yaml", i))
+			writeFile(t, path, tt.yaml)
+			code, out := runUp(t, "validate", "--config", path)
+			if code != 1 || !strings.Contains(out, path+tt.want) {
+				t.Fatalf("exit %d, want 1 and %q:\n%s", code, path+tt.want, out)
+			}
+		})
+	}
+}
+
+// TestEveryValidConfigStarts: whatever loads, the daemon can build a
+// prober for each of its checks, which is what it does at start.
+func TestEveryValidConfigStarts(t *testing.T) {
+	t.Setenv("UP_TEST_TOKEN", "token-from-the-environment")
+	t.Setenv("UP_TEST_REGION", "EU")
+	t.Setenv("UP_WEBHOOK_SECRET", "webhook-secret")
+	t.Setenv("UP_ADMIN_TOKEN", "admin-token-0123456789")
+	files, err := filepath.Glob("../../config/testdata/*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	configs := []*config.Config{config.Demo()}
+	for _, f := range append(files, "../../config.example.yaml") {
+		if cfg, err := config.Load(f); err == nil {
+			configs = append(configs, cfg)
+		}
+	}
+	// The demo, the example and the two valid-*.yml files at least.
+	if len(configs) < 4 {
+		t.Fatalf("only %d configs loaded", len(configs))
+	}
+	for _, cfg := range configs {
+		for _, k := range cfg.Checks() {
+			if _, err := probe.New(k, probe.Options{}); err != nil {
+				t.Errorf("%s: %s validates but cannot start: %v", cfg.Source, k.ID, err)
+			}
+		}
+		if p := prepareChecks(cfg); p != nil {
+			t.Errorf("%s: %v", cfg.Source, p)
+		}
+	}
+}
+
+func TestAMissingConfigIsOnePlainLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	for _, cmd := range []string{"validate", "run"} {
+		code, out := runUp(t, cmd, "--config", path)
+		if want := "up: " + path + ": no such file or directory\n"; code != 1 || out != want {
+			t.Errorf("up %s: exit %d, output %q; want 1 and %q", cmd, code, out, want)
+		}
+	}
+}
+
+func TestValidateNeverPrintsASecret(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	writeFile(t, path, `components: [{id: c, checks: [{name: k, tcp: {address: "${MYSECRET}"}}]}]
+users: [{id: u, role: "${MYSECRET}", token: "${MYSECRET}"}]
+`)
+	cmd := exec.Command(upBin, "validate", "--config", path)
+	cmd.Env = append(os.Environ(), "MYSECRET=s3cr3t-value-of-mine")
+	out, _ := cmd.CombinedOutput()
+	if strings.Contains(string(out), "s3cr3t") || strings.Count(string(out), "${MYSECRET}") != 2 {
+		t.Fatalf("up validate:\n%s", out)
 	}
 }
