@@ -202,7 +202,7 @@ func TestCloneCoversEveryField(t *testing.T) {
 			"now", "oldPage", "quiet", "events"},
 		reflect.TypeFor[component](): {"c", "order", "group", "manual", "checks", "nUnknown", "nDown", "nFlaky", "nSlow",
 			"inMaint", "held", "heldStatus", "fromChecks", "auto", "stableFrom", "monitoringSince"},
-		reflect.TypeFor[check](): {"id", "comp", "failAt", "recoverAt", "interval", "state", "down", "presumedDown",
+		reflect.TypeFor[check](): {"id", "comp", "failAt", "recoverAt", "interval", "slowAfter", "state", "down", "presumedDown",
 			"fails", "oks", "slows", "window", "lastOutcome", "lastErr", "lastLatency", "lastAt",
 			"lastFailure", "lastFailureAt", "since", "uptime"},
 		reflect.TypeFor[group]():       {"g", "counts"},
