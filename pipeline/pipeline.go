@@ -60,8 +60,9 @@ type Options struct {
 
 	// Consumers get every published batch, in this order.
 	Consumers []Consumer
-	// Results, if set, sees every probe result before the engine does,
-	// from the engine stage: the per-probe metrics.
+	// Results, if set, sees every probe result that says something about
+	// its target (not the Local ones) before the engine does, from the
+	// engine stage: the per-probe metrics.
 	Results func(probe.Result)
 	// Committed, if set, is told after each commit that queued webhooks,
 	// so the notifier delivers them at once.
@@ -352,12 +353,12 @@ func (p *Pipeline) stop() {
 }
 
 func (p *Pipeline) observe(r probe.Result) {
-	if p.results != nil {
-		p.results(r)
-	}
 	if r.Local {
 		p.localFailure(r)
 		return
+	}
+	if p.results != nil {
+		p.results(r)
 	}
 	if msg, ok := p.local[r.CheckID]; ok {
 		delete(p.local, r.CheckID)
