@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/up-status/up/api"
@@ -59,6 +60,8 @@ type Daemon struct {
 
 	mu  sync.Mutex // guards cfg and serialises reloads
 	cfg *config.Config
+	// shown is cfg for the probe workers, which redact errors with it.
+	shown atomic.Pointer[config.Config]
 }
 
 // New opens the state, restores the previous run, binds the listeners and
@@ -85,6 +88,7 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 			LatencyHistogram: *cfg.Metrics.LatencyHistogram,
 		}),
 	}
+	d.shown.Store(cfg)
 	defer func() {
 		if err != nil {
 			d.closeAll()
@@ -137,7 +141,7 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 	d.sched, err = schedule.New(schedule.Options{
 		Logger:    d.log,
 		NewProber: func(c *config.Check) (probe.Prober, error) { return probe.New(c, popts) },
-		OnResult:  func(_ *config.Check, r probe.Result) { d.pipe.Observe(r) },
+		OnResult:  d.onResult,
 		OnRun: func(c *config.Check, lag time.Duration, skipped bool) {
 			d.metrics.ObserveRun(lag, skipped)
 		},
@@ -256,7 +260,18 @@ func (d *Daemon) Reload(next *config.Config) error {
 	}
 	d.notifier.Notify()
 	d.cfg = next
+	d.shown.Store(next)
 	return nil
+}
+
+// onResult hands a result to the pipeline. An error may quote what the
+// check was given (a URL with a password, a host from ${VAR}): it reaches
+// the page, incident bodies and webhooks, so secrets go first.
+func (d *Daemon) onResult(_ *config.Check, r probe.Result) {
+	if r.Err != "" {
+		r.Err = d.shown.Load().Redact(r.Err)
+	}
+	d.pipe.Observe(r)
 }
 
 // undoAccounts puts the running config's users and subscribers back after
