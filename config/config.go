@@ -208,6 +208,15 @@ type Incidents struct {
 	// ResolveAfter is how long a recovered component must stay
 	// operational before its incident is resolved.
 	ResolveAfter time.Duration `yaml:"resolve_after"`
+	// ReopenWithin: a component failing again less than this after its
+	// incident was resolved reopens that incident instead of opening a
+	// new one. 0 always opens a new one. Default 30m.
+	ReopenWithin time.Duration `yaml:"reopen_within"`
+	// KeepResolved and KeepResolvedPerComponent cap the resolved
+	// incidents held in memory and shown on the page (newest kept; all
+	// stay in the store and the API). 0 sets no cap. Defaults 500 and 20.
+	KeepResolved             int `yaml:"keep_resolved"`
+	KeepResolvedPerComponent int `yaml:"keep_resolved_per_component"`
 }
 
 // Maintenance is a planned window during which components are expected

@@ -180,7 +180,7 @@ func TestEmptyFileGetsDefaults(t *testing.T) {
 			Interval: 30 * time.Second, Timeout: 10 * time.Second,
 			FailureThreshold: 3, SuccessThreshold: 2, DegradedLatency: 2 * time.Second,
 		},
-		Incidents: Incidents{OpenAt: "PARTIALOUTAGE", ResolveAfter: 5 * time.Minute},
+		Incidents: Incidents{OpenAt: "PARTIALOUTAGE", ResolveAfter: 5 * time.Minute, ReopenWithin: 30 * time.Minute, KeepResolved: 500, KeepResolvedPerComponent: 20},
 		Source:    "empty.yaml",
 	}
 	for _, text := range []string{"", "\n\n", "# only a comment\n", "~\n", "---\n", "page:\ndefaults:\ngroups:\n"} {

@@ -22,6 +22,9 @@ const (
 	defaultDegraded      = 2 * time.Second
 	defaultOpenAt        = "PARTIALOUTAGE"
 	defaultResolveAfter  = 5 * time.Minute
+	defaultReopenWithin  = 30 * time.Minute
+	defaultKeepResolved  = 500
+	defaultKeepPerComp   = 20
 	defaultMethod        = "GET"
 	defaultMaxBodyBytes  = 1 << 20
 	defaultICMPCount     = 1
@@ -75,6 +78,15 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	}
 	if !set("incidents.resolve_after") {
 		c.Incidents.ResolveAfter = defaultResolveAfter
+	}
+	if !set("incidents.reopen_within") {
+		c.Incidents.ReopenWithin = defaultReopenWithin
+	}
+	if !set("incidents.keep_resolved") {
+		c.Incidents.KeepResolved = defaultKeepResolved
+	}
+	if !set("incidents.keep_resolved_per_component") {
+		c.Incidents.KeepResolvedPerComponent = defaultKeepPerComp
 	}
 
 	for i := range c.Groups {

@@ -105,6 +105,15 @@ func (p *parser) validateIncidents(in Incidents) {
 	if in.ResolveAfter < 0 {
 		p.fail("incidents.resolve_after", "must not be negative, got %s", p.show("incidents.resolve_after", in.ResolveAfter))
 	}
+	if in.ReopenWithin < 0 {
+		p.fail("incidents.reopen_within", "must not be negative, got %s", p.show("incidents.reopen_within", in.ReopenWithin))
+	}
+	if in.KeepResolved < 0 {
+		p.fail("incidents.keep_resolved", "must not be negative (0 keeps every resolved incident of the last 14 days), got %s", p.show("incidents.keep_resolved", in.KeepResolved))
+	}
+	if in.KeepResolvedPerComponent < 0 {
+		p.fail("incidents.keep_resolved_per_component", "must not be negative (0 sets no cap), got %s", p.show("incidents.keep_resolved_per_component", in.KeepResolvedPerComponent))
+	}
 }
 
 // timing is the part of a check that defaults provide.

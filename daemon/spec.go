@@ -10,6 +10,10 @@ func specOf(cfg *config.Config) status.Spec {
 	s := status.Spec{
 		OpenAt:       status.ComponentStatus(cfg.Incidents.OpenAt),
 		ResolveAfter: cfg.Incidents.ResolveAfter,
+		ReopenWithin: cfg.Incidents.ReopenWithin,
+
+		KeepResolved:             cfg.Incidents.KeepResolved,
+		KeepResolvedPerComponent: cfg.Incidents.KeepResolvedPerComponent,
 	}
 	for _, g := range cfg.Groups {
 		s.Groups = append(s.Groups, status.GroupSpec{ID: g.ID, Name: g.Name, Description: g.Description})

@@ -119,6 +119,7 @@ func (cl *cloner) component(c *component) *component {
 	n.c = c.c.clone()
 	n.group = cl.group(c.group)
 	n.auto = cl.incident(c.auto)
+	n.last = cl.incident(c.last)
 	n.checks = mapSlice(c.checks, cl.check)
 	return n
 }

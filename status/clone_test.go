@@ -196,12 +196,12 @@ func TestCloneIsDeepAndIndependent(t *testing.T) {
 // listed here), or a clone would share it with the original.
 func TestCloneCoversEveryField(t *testing.T) {
 	known := map[reflect.Type][]string{
-		reflect.TypeFor[Engine](): {"ids", "maxStep", "retention", "spec", "openAt", "resolveAfter",
+		reflect.TypeFor[Engine](): {"ids", "maxStep", "retention", "spec", "openAt", "resolveAfter", "reopenWithin", "keepResolved", "keepPerComponent",
 			"groups", "groupOrder", "comps", "order", "checks", "incidents", "windows", "windowList", "active",
 			"overridden", "stable", "counts", "page", "deadline", "last", "elapsed", "uptime",
 			"now", "oldPage", "quiet", "events"},
 		reflect.TypeFor[component](): {"c", "order", "group", "manual", "checks", "nUnknown", "nDown", "nFlaky", "nSlow",
-			"inMaint", "held", "heldStatus", "fromChecks", "auto", "stableFrom", "monitoringSince"},
+			"inMaint", "held", "heldStatus", "fromChecks", "auto", "last", "stableFrom", "monitoringSince"},
 		reflect.TypeFor[check](): {"id", "comp", "failAt", "recoverAt", "interval", "slowAfter", "state", "down", "presumedDown",
 			"fails", "oks", "slows", "window", "lastOutcome", "lastErr", "lastLatency", "lastAt",
 			"lastFailure", "lastFailureAt", "since", "uptime"},

@@ -22,6 +22,9 @@ type Engine struct {
 	spec         Spec
 	openAt       ComponentStatus
 	resolveAfter time.Duration
+	reopenWithin time.Duration
+	// caps on resolved incidents kept, in all and per component; 0: none
+	keepResolved, keepPerComponent int
 
 	groups     map[string]*group
 	groupOrder []*group
@@ -78,6 +81,7 @@ type component struct {
 	fromChecks bool
 
 	auto       *Incident // the open auto incident, if any
+	last       *Incident // the latest resolved auto incident, which a relapse reopens
 	stableFrom time.Duration
 	// monitoringSince is set by Restore on a component whose auto
 	// incident was MONITORING: the stored time its monitoring began, from

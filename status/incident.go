@@ -77,6 +77,23 @@ func (e *Engine) mayOpen(c *component) bool {
 
 func (e *Engine) openIncident(c *component) {
 	st := c.c.Status
+	if inc := c.last; inc != nil && !inc.Open() && !inc.ByHand && e.reopenWithin > 0 && e.now.Sub(inc.ResolvedAt) < e.reopenWithin {
+		// A relapse soon after recovery is the same trouble: continue
+		// its incident rather than flood the page and the webhooks with
+		// one incident per flap.
+		since := e.now.Sub(inc.ResolvedAt).Round(time.Second)
+		inc.ResolvedAt = time.Time{}
+		if rank(st) > rank(inc.Impact) {
+			if inc.Name == incidentName(c.c.Name, inc.Impact) {
+				inc.Name = incidentName(c.c.Name, st)
+			}
+			inc.Impact = st
+		}
+		e.incidents[inc.ID] = inc // it may have been pruned from memory
+		c.auto, c.last = inc, nil
+		e.autoUpdate(inc, Investigating, fmt.Sprintf("Failing again %s after it was resolved; reopened. %s", since, e.describe(c)))
+		return
+	}
 	inc := &Incident{
 		ID:         e.ids(),
 		Name:       incidentName(c.c.Name, st),
@@ -145,6 +162,7 @@ func (e *Engine) resolveDue() {
 			continue
 		}
 		inc.ResolvedAt = e.now
+		c.last = inc
 		e.autoUpdate(inc, Resolved, fmt.Sprintf("%s has been operational for %s; resolved.", c.c.Name, e.resolveAfter))
 	}
 }
@@ -227,10 +245,19 @@ func phrase(s ComponentStatus) string {
 // configuration stay, or the next reload would create them anew.
 func (e *Engine) prune(now time.Time) {
 	limit := now.Add(-e.retention)
+	resolved := 0
 	for id, inc := range e.incidents {
-		if !inc.Open() && inc.ResolvedAt.Before(limit) {
-			delete(e.incidents, id)
+		if inc.Open() {
+			continue
 		}
+		if inc.ResolvedAt.Before(limit) {
+			delete(e.incidents, id)
+			continue
+		}
+		resolved++
+	}
+	if (e.keepResolved > 0 && resolved > e.keepResolved) || e.keepPerComponent > 0 {
+		e.capResolved(resolved)
 	}
 	pruned := false
 	for id, w := range e.windows {
@@ -241,6 +268,48 @@ func (e *Engine) prune(now time.Time) {
 	}
 	if pruned {
 		e.sortWindows()
+	}
+}
+
+// capResolved lets go of the oldest resolved incidents beyond the caps,
+// so that memory stays bounded however many incidents a flapping estate
+// opens; the store keeps them all.
+func (e *Engine) capResolved(resolved int) {
+	perComp := map[string]int{}
+	over := false
+	for _, inc := range e.incidents {
+		if !inc.Open() && len(inc.Components) > 0 {
+			perComp[inc.Components[0]]++
+			if e.keepPerComponent > 0 && perComp[inc.Components[0]] > e.keepPerComponent {
+				over = true
+			}
+		}
+	}
+	if !over && (e.keepResolved == 0 || resolved <= e.keepResolved) {
+		return
+	}
+	old := make([]*Incident, 0, resolved)
+	for _, inc := range e.incidents {
+		if !inc.Open() {
+			old = append(old, inc)
+		}
+	}
+	slices.SortFunc(old, func(a, b *Incident) int { // newest first
+		return cmp.Or(b.ResolvedAt.Compare(a.ResolvedAt), cmp.Compare(b.ID, a.ID))
+	})
+	kept, keptComp := 0, map[string]int{}
+	for _, inc := range old {
+		comp := ""
+		if len(inc.Components) > 0 {
+			comp = inc.Components[0]
+		}
+		if (e.keepResolved > 0 && kept >= e.keepResolved) ||
+			(comp != "" && e.keepPerComponent > 0 && keptComp[comp] >= e.keepPerComponent) {
+			delete(e.incidents, inc.ID)
+			continue
+		}
+		kept++
+		keptComp[comp]++
 	}
 }
 
@@ -267,6 +336,13 @@ func (e *Engine) adoptAuto(orphans bool) {
 	slices.SortFunc(open, func(a, b *Incident) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
 	})
+	for _, inc := range e.incidents {
+		if inc.Auto && !inc.Open() && !inc.ByHand && len(inc.Components) > 0 {
+			if c := e.comps[inc.Components[0]]; c != nil && (c.last == nil || inc.ResolvedAt.After(c.last.ResolvedAt)) {
+				c.last = inc
+			}
+		}
+	}
 	for _, inc := range open {
 		c := e.comps[inc.Components[0]]
 		switch {

@@ -246,6 +246,11 @@ func statusText(s IncidentStatus) string {
 func (e *Engine) DeleteIncident(now time.Time, id string) ([]Event, error) {
 	e.begin(now)
 	e.due(now)
+	for _, c := range e.order {
+		if c.last != nil && c.last.ID == id {
+			c.last = nil // a deleted incident is never reopened
+		}
+	}
 	inc := e.incidents[id]
 	if inc == nil {
 		return e.finish(), notFound("no incident %q", id)

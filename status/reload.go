@@ -35,6 +35,8 @@ func (e *Engine) reconcile(spec Spec) {
 	e.spec = spec.clone()
 	e.openAt = spec.openAt()
 	e.resolveAfter = spec.ResolveAfter
+	e.reopenWithin = spec.ReopenWithin
+	e.keepResolved, e.keepPerComponent = spec.KeepResolved, spec.KeepResolvedPerComponent
 
 	inSpec := map[string]bool{}
 	var gorder []*group

@@ -28,9 +28,19 @@ type Spec struct {
 	// operational before its incident is resolved; zero resolves it at
 	// the first Tick after the recovery.
 	ResolveAfter time.Duration
-	Groups       []GroupSpec
-	Components   []ComponentSpec
-	Maintenance  []MaintenanceSpec
+	// ReopenWithin: a component that fails again less than this after
+	// its auto incident was resolved reopens that incident instead of
+	// opening a new one, so a flapping service is one incident, not one
+	// per flap. Zero always opens a new one.
+	ReopenWithin time.Duration
+	// KeepResolved caps the resolved incidents the engine holds (and
+	// Snapshot shows) at this many in all and KeepResolvedPerComponent
+	// per component, newest kept, within the retention; older ones live
+	// only in the store. Zero sets no cap.
+	KeepResolved, KeepResolvedPerComponent int
+	Groups                                 []GroupSpec
+	Components                             []ComponentSpec
+	Maintenance                            []MaintenanceSpec
 }
 
 // GroupSpec is a group of the configuration file.
