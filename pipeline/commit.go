@@ -129,12 +129,15 @@ func (c *committer) err() error {
 // run commits whatever is pending whenever there is something, retrying
 // every c.retry while the store refuses, until ctx ends.
 func (c *committer) run(ctx context.Context) {
+	// ctx ends the loop, not a write in progress: a write cut off at
+	// shutdown would only be retried by drain, after a false alarm.
+	wctx := context.WithoutCancel(ctx)
 	retry := time.NewTimer(time.Hour)
 	retry.Stop()
 	defer retry.Stop()
 	prune := time.NewTicker(time.Hour)
 	defer prune.Stop()
-	c.prune(ctx)
+	c.prune(wctx)
 	for {
 		select {
 		case <-ctx.Done():
@@ -142,10 +145,10 @@ func (c *committer) run(ctx context.Context) {
 		case <-c.wake:
 		case <-retry.C:
 		case <-prune.C:
-			c.prune(ctx)
+			c.prune(wctx)
 			continue
 		}
-		if !c.flush(ctx) {
+		if !c.flush(wctx) {
 			retry.Reset(c.retry)
 		}
 	}
