@@ -26,5 +26,5 @@ func ExampleStatusJSON() {
 	}
 	fmt.Println(string(body))
 	// Output:
-	// {"page":{"id":"acme","name":"ACME Status","url":"https://status.acme.example","status_indicator":"UP","status_description":"All Systems Operational"},"groups":[{"id":"web","name":"Website","description":"","status":"OPERATIONAL","components":["website"]}],"components":[{"id":"website","name":"Website","description":"","group":"web","status":"OPERATIONAL","created_at":"2026-11-26T21:14:42.123Z","updated_at":"2026-11-26T21:14:42.123Z","checks":[{"id":"website.home","state":"UNKNOWN","last_result":"","last_latency_ms":0,"last_error":""}]}],"incidents":[],"maintenance":[]}
+	// {"page":{"id":"acme","name":"ACME Status","url":"https://status.acme.example","status_indicator":"UP","status_description":"All Systems Operational"},"groups":[{"id":"web","name":"Website","description":"","status":"OPERATIONAL","components":["website"]}],"components":[{"id":"website","name":"Website","description":"","group":"web","status":"OPERATIONAL","created_at":"2026-11-26T21:14:42.123Z","updated_at":"2026-11-26T21:14:42.123Z","checks":[{"id":"website.home","state":"UNKNOWN","last_result":"","last_latency_ms":0,"last_error":""}],"old_status":""}],"incidents":[],"maintenance":[]}
 }

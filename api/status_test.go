@@ -18,7 +18,7 @@ func TestStatusShape(t *testing.T) {
 	f.backend.observe(t, "website.home", status.Fail, 3)
 	f.backend.observe(t, "website.ping", status.Fail, 3)
 	f.want(f.do("PUT", "/maintenance", editorToken, map[string]any{"name": "Swap", "components": []string{"docs"},
-		"start": "2026-11-26T11:00:00Z", "duration": "2h"}), 201)
+		"start": "2026-11-26T11:00:00Z", "duration": "2h", "description": "Docs are read-only."}), 201)
 
 	r := f.want(f.do("GET", "/status", "", nil), 200)
 	var s struct {
@@ -45,7 +45,10 @@ func TestStatusShape(t *testing.T) {
 		t.Fatalf("components in page order: %v", s.Components)
 	}
 	for _, c := range s.Components {
-		keys(t, "component", c, "id", "name", "description", "group", "status", "created_at", "updated_at", "checks")
+		keys(t, "component", c, "id", "name", "description", "group", "status", "created_at", "updated_at", "checks", "old_status")
+		if c["old_status"] != "" {
+			t.Errorf("component %v: a snapshot reports no change", c)
+		}
 	}
 	checks := s.Components[0]["checks"].([]any)
 	if len(checks) != 2 {
@@ -77,11 +80,12 @@ func TestStatusShape(t *testing.T) {
 	}
 	for _, m := range s.Maintenance {
 		keys(t, "maintenance", m, "backfilled", "created_at", "impact", "name", "resolved_at", "status", "updated_at",
-			"id", "url", "duration", "maintenance_updates", "components", "start", "end")
+			"id", "url", "duration", "maintenance_updates", "components", "start", "end", "description")
 	}
 	// Latest start first: tomorrow's window, then today's.
 	if s.Maintenance[0]["id"] != "db-upgrade" || s.Maintenance[1]["status"] != "INPROGRESS" ||
-		s.Maintenance[1]["duration"] != "120" || s.Maintenance[1]["end"] != "2026-11-26T13:00:00.000Z" {
+		s.Maintenance[1]["duration"] != "120" || s.Maintenance[1]["end"] != "2026-11-26T13:00:00.000Z" ||
+		s.Maintenance[1]["description"] != "Docs are read-only." {
 		t.Errorf("maintenance %v", s.Maintenance)
 	}
 

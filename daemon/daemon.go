@@ -113,6 +113,7 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 	d.hub, err = web.NewHub(web.HubOptions{
 		Snapshot: func(s *status.Snapshot) ([]byte, error) { return api.StatusJSON(*s, page) },
 		PageID:   cfg.Page.ID,
+		PageName: cfg.Page.Name,
 		PageURL:  cfg.Page.URL,
 		Origins:  cfg.API.Origins,
 		Logger:   d.log.With("part", "web"),

@@ -557,7 +557,9 @@ func TestPayloadIsNotHTMLEscaped(t *testing.T) {
 	if !bytes.Contains(body, []byte(`"name":"latency > 2s & <rising>"`)) {
 		t.Errorf("name escaped: %s", body)
 	}
-	var p IncidentPayload
+	var p struct {
+		Incident struct{ Name string } `json:"incident"`
+	}
 	if err := json.Unmarshal(body, &p); err != nil || p.Incident.Name != ev.Incident.Name {
 		t.Errorf("round trip: %v %q", err, p.Incident.Name)
 	}

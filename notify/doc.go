@@ -4,8 +4,8 @@
 //
 //   - Payloads: the three JSON shapes of the seed README (incident,
 //     maintenance, component), built from full copies of the changed
-//     objects that status events carry. See NewIncidentPayload,
-//     NewMaintenancePayload and NewComponentPayload.
+//     objects that status events carry. Planner.Payload fills them;
+//     package wire defines them (wire.NewIncidentPayload and its kin).
 //   - Planning: Planner.Plan turns one engine step's events into one
 //     store.Delivery per interested subscriber. The daemon writes them
 //     together with the events in one store transaction (store.Apply),

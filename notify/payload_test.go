@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/up-status/up/status"
+	"github.com/up-status/up/wire"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the current payloads")
@@ -222,7 +223,7 @@ func checkLeaves(t *testing.T, path string, v any) {
 
 func TestPayloadValues(t *testing.T) {
 	body, _ := testPlanner.Payload(incidentEvent(), "tok/../x")
-	var p IncidentPayload
+	var p wire.IncidentPayload
 	if err := json.Unmarshal(body, &p); err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +250,7 @@ func TestPayloadValues(t *testing.T) {
 	ev.Maintenance.Impact = ""
 	doc := Planner{PageID: "acme", PageURL: "https://status.acme.example", Documentation: "https://docs.acme.example/hooks"}
 	body, _ = doc.Payload(ev, "t")
-	var m MaintenancePayload
+	var m wire.MaintenancePayload
 	if err := json.Unmarshal(body, &m); err != nil {
 		t.Fatal(err)
 	}
@@ -262,23 +263,5 @@ func TestPayloadValues(t *testing.T) {
 	}
 	if m.Page.StatusIndicator != "UNDER MAINTENANCE" {
 		t.Errorf("page status %q, want the seed's spelling", m.Page.StatusIndicator)
-	}
-}
-
-func TestFormatTime(t *testing.T) {
-	cases := map[string]struct {
-		in   time.Time
-		want string
-	}{
-		"zero":          {time.Time{}, ""},
-		"utc millis":    {t0, "2026-11-26T21:14:42.123Z"},
-		"sub-milli cut": {t0.Add(999_999), "2026-11-26T21:14:42.123Z"},
-		"whole second":  {time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "2026-01-01T00:00:00.000Z"},
-		"other zone":    {time.Date(2026, 1, 1, 1, 0, 0, 0, time.FixedZone("CET", 3600)), "2026-01-01T00:00:00.000Z"},
-	}
-	for name, c := range cases {
-		if got := formatTime(c.in); got != c.want {
-			t.Errorf("%s: %q, want %q", name, got, c.want)
-		}
 	}
 }

@@ -1,17 +1,15 @@
 package notify
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/up-status/up/status"
 	"github.com/up-status/up/store"
+	"github.com/up-status/up/wire"
 )
 
 // Planner turns events into deliveries. Its fields come from the
@@ -67,9 +65,8 @@ func (p Planner) Plan(events []status.Event, subscribers []store.Subscriber, now
 // webhook: page, check, group and deletion events, a component event
 // that is not a change of status, or an event missing its object.
 func (p Planner) Payload(ev status.Event, token string) (body []byte, ok bool) {
-	base := strings.TrimRight(p.PageURL, "/")
-	page := Page{ID: p.PageID, URL: base, Status: ev.Page.Status, Description: ev.Page.Description}
-	meta := Meta{Unsubscribe: UnsubscribeURL(base, token), Documentation: p.Documentation}
+	page := wire.Page{ID: p.PageID, URL: p.PageURL}
+	meta := wire.Meta{Unsubscribe: UnsubscribeURL(p.PageURL, token), Documentation: p.Documentation}
 	if meta.Documentation == "" {
 		meta.Documentation = DefaultDocumentation
 	}
@@ -79,12 +76,12 @@ func (p Planner) Payload(ev status.Event, token string) (body []byte, ok bool) {
 		if ev.Incident == nil {
 			return nil, false
 		}
-		v = NewIncidentPayload(meta, page, *ev.Incident)
+		v = wire.NewIncidentPayload(meta, page, ev.Page, ev.Incident)
 	case status.MaintenanceChanged:
 		if ev.Maintenance == nil {
 			return nil, false
 		}
-		v = NewMaintenancePayload(meta, page, *ev.Maintenance)
+		v = wire.NewMaintenancePayload(meta, page, ev.Page, ev.Maintenance)
 	case status.ComponentChanged:
 		// Only a change of status is a component webhook: a new
 		// component (no old status) or a renamed one is not news to
@@ -92,20 +89,16 @@ func (p Planner) Payload(ev status.Event, token string) (body []byte, ok bool) {
 		if ev.Component == nil || ev.OldStatus == "" || ev.OldStatus == ev.Component.Status {
 			return nil, false
 		}
-		v = NewComponentPayload(meta, page, *ev.Component, ev.OldStatus, ev.At)
+		v = wire.NewComponentPayload(meta, page, ev.Page, ev.Component, ev.OldStatus, ev.At)
 	default:
 		return nil, false
 	}
-	// Not json.Marshal: it escapes <, > and & for embedding in HTML,
-	// which receivers would show as \u003e in "latency > 2s".
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	body, err := wire.Marshal(v)
+	if err != nil {
 		// The payload types hold only strings, bools and slices of them.
 		panic(fmt.Sprintf("notify: marshal %s payload: %v", ev.Kind, err))
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), true
+	return body, true
 }
 
 // Interested reports whether subscriber s wants ev. Events filters by

@@ -23,7 +23,7 @@ func Example() {
 	encode := func(s *status.Snapshot) ([]byte, error) {
 		return json.Marshal(map[string]any{"page": map[string]string{"status_indicator": string(s.Page.Status)}})
 	}
-	hub, err := web.NewHub(web.HubOptions{Snapshot: encode, PageID: "acme", PageURL: "http://localhost:5010"})
+	hub, err := web.NewHub(web.HubOptions{Snapshot: encode, PageID: "acme", PageName: "ACME Status", PageURL: "http://localhost:5010"})
 	if err != nil {
 		panic(err)
 	}
@@ -60,5 +60,5 @@ func Example() {
 	fmt.Println(string(msg))
 	// Output:
 	// {"type":"snapshot","data":{"page":{"status_indicator":"UP"}}}
-	// {"type":"page","data":{"id":"acme","status_indicator":"HASISSUES","status_description":"Major System Outage","url":"http://localhost:5010"}}
+	// {"type":"page","data":{"id":"acme","name":"ACME Status","url":"http://localhost:5010","status_indicator":"HASISSUES","status_description":"Major System Outage"}}
 }

@@ -14,8 +14,8 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/up-status/up/notify"
 	"github.com/up-status/up/status"
+	"github.com/up-status/up/wire"
 )
 
 // HubOptions configure a Hub. Snapshot is required; zero values of the
@@ -27,9 +27,10 @@ type HubOptions struct {
 	// per snapshot, so a thousand pages connecting at once encode once.
 	Snapshot func(*status.Snapshot) ([]byte, error)
 
-	// PageID and PageURL (page.id and page.url) fill the page block of
-	// messages, as in webhooks. PageURL's origin may open the WebSocket.
-	PageID, PageURL string
+	// PageID, PageName and PageURL (page.id, page.name and page.url)
+	// fill the page of messages, as in GET /status. PageURL's origin may
+	// open the WebSocket.
+	PageID, PageName, PageURL string
 
 	// Origins lists further origins allowed to open the WebSocket (config
 	// api.origins): "https://status.example.com", or host patterns as
@@ -148,7 +149,7 @@ func NewHub(opts HubOptions) (*Hub, error) {
 	return &Hub{
 		opts:     opts,
 		log:      opts.Logger,
-		enc:      encoder{page: notify.Page{ID: opts.PageID, URL: pageURL}, maxMessages: opts.QueueSize / 2},
+		enc:      encoder{page: wire.Page{ID: opts.PageID, Name: opts.PageName, URL: pageURL}, maxMessages: opts.QueueSize / 2},
 		origins:  origins,
 		wake:     make(chan struct{}, 1),
 		clients:  map[*client]struct{}{},
@@ -548,6 +549,6 @@ func (sc *snapshotCache) message(s *status.Snapshot, encode func(*status.Snapsho
 	if err != nil {
 		return nil, err
 	}
-	sc.snap, sc.msg = s, snapshotMessage(body)
+	sc.snap, sc.msg = s, wire.SnapshotMessage(body)
 	return sc.msg, nil
 }

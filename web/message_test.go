@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/up-status/up/notify"
 	"github.com/up-status/up/status"
+	"github.com/up-status/up/wire"
 )
 
-var testEncoder = encoder{page: notify.Page{ID: "acme", URL: "https://status.acme.test"}, maxMessages: 32}
+var testEncoder = encoder{page: wire.Page{ID: "acme", Name: "ACME", URL: "https://status.acme.test"}, maxMessages: 32}
 
 var at = time.Date(2026, 11, 26, 21, 14, 42, 123e6, time.UTC)
 
@@ -117,7 +117,7 @@ func TestEncoderMessages(t *testing.T) {
 	}
 
 	typ, p := decode(t, out.msgs[3])
-	wantPage := map[string]any{"id": "acme", "status_indicator": "HASISSUES", "status_description": "Major System Outage", "url": "https://status.acme.test"}
+	wantPage := map[string]any{"id": "acme", "name": "ACME", "status_indicator": "HASISSUES", "status_description": "Major System Outage", "url": "https://status.acme.test"}
 	if typ != "page" || len(p) != len(wantPage) {
 		t.Errorf("page message %s %v", typ, p)
 	}
@@ -172,12 +172,100 @@ func TestEncoderSnapshotInstead(t *testing.T) {
 	}
 }
 
-func TestSnapshotMessage(t *testing.T) {
-	got := string(snapshotMessage([]byte(" {\"page\":{}}\n")))
-	if got != `{"type":"snapshot","data":{"page":{}}}` {
-		t.Errorf("got %s", got)
+// The page applies a live message over the object its snapshot gave it,
+// so both must carry the same keys, at every depth: a key only live
+// messages carry vanishes on reload, one only snapshots carry goes stale.
+func TestLiveAndSnapshotFieldsMatch(t *testing.T) {
+	comp := status.Component{
+		ID: "website", Name: "Website", Description: "The public site", Group: "web", Status: status.MajorOutage,
+		Checks: []string{"website.home"}, CreatedAt: at.Add(-time.Hour), UpdatedAt: at,
 	}
-	if !json.Valid([]byte(got)) || !strings.HasPrefix(got, `{"type":"snapshot"`) {
-		t.Error("invalid")
+	inc := status.Incident{
+		ID: "i1", Name: "Website major outage", Status: status.Investigating, Impact: status.MajorOutage,
+		Components: []string{"website"}, CreatedAt: at, UpdatedAt: at,
+		Updates: []status.IncidentUpdate{{ID: "u1", IncidentID: "i1", Body: "home is DOWN", Status: status.Investigating, CreatedAt: at, UpdatedAt: at}},
 	}
+	mt := status.Maintenance{
+		ID: "db", Name: "Database upgrade", Description: "Read-only for two hours.", Status: status.NotStartedYet,
+		Components: []string{"website"}, Start: at.Add(time.Hour), Duration: 2 * time.Hour, CreatedAt: at, UpdatedAt: at,
+		Updates: []status.MaintenanceUpdate{{ID: "m1", MaintenanceID: "db", Body: "Scheduled.", Status: status.NotStartedYet, CreatedAt: at, UpdatedAt: at}},
+	}
+	snap := &status.Snapshot{
+		Page:        outagePage,
+		Groups:      []status.Group{{ID: "web", Name: "Web", Status: status.MajorOutage, Components: []string{"website"}}},
+		Components:  []status.Component{comp},
+		Checks:      []status.CheckStatus{{ID: "website.home", Component: "website", State: status.CheckDown, LastResult: at, LastError: "status 503"}},
+		Incidents:   []status.Incident{inc},
+		Maintenance: []status.Maintenance{mt},
+	}
+	body, err := testStatusJSON("ACME", "acme", "https://status.acme.test")(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ, data := decode(t, wire.SnapshotMessage(body))
+	if typ != "snapshot" {
+		t.Fatalf("snapshot message is %q", typ)
+	}
+	first := func(key string) any {
+		list, _ := data[key].([]any)
+		if len(list) != 1 {
+			t.Fatalf("snapshot %s: %v", key, data[key])
+		}
+		return list[0]
+	}
+	want := map[string]any{
+		"component":   first("components"),
+		"incident":    first("incidents"),
+		"maintenance": first("maintenance"),
+		"page":        data["page"],
+	}
+
+	out := testEncoder.batch(snap, snap, []status.Event{
+		{Kind: status.ComponentChanged, At: at, Page: outagePage, Component: &comp, OldStatus: status.Operational},
+		{Kind: status.IncidentChanged, At: at, Page: outagePage, Incident: &inc},
+		{Kind: status.MaintenanceChanged, At: at, Page: outagePage, Maintenance: &mt},
+		{Kind: status.PageChanged, At: at, Page: outagePage, OldPage: status.PageUp},
+	})
+	if out.snapshot || len(out.msgs) != len(want) {
+		t.Fatalf("got snapshot=%v and %d messages, want %d messages", out.snapshot, len(out.msgs), len(want))
+	}
+	for _, msg := range out.msgs {
+		typ, live := decode(t, msg)
+		snapKeys, liveKeys := fieldSet(want[typ]), fieldSet(live)
+		if len(snapKeys) == 0 {
+			t.Fatalf("%s: no snapshot object to compare with", typ)
+		}
+		for k := range liveKeys {
+			if !snapKeys[k] {
+				t.Errorf("%s: %q is in live messages, not in snapshots", typ, k)
+			}
+		}
+		for k := range snapKeys {
+			if !liveKeys[k] {
+				t.Errorf("%s: %q is in snapshots, not in live messages", typ, k)
+			}
+		}
+	}
+}
+
+// fieldSet lists the keys of a decoded JSON value as dotted paths; keys
+// of list elements are listed under "list[]".
+func fieldSet(v any) map[string]bool {
+	set := map[string]bool{}
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, c := range v {
+				set[prefix+k] = true
+				walk(prefix+k+".", c)
+			}
+		case []any:
+			for _, c := range v {
+				walk(strings.TrimSuffix(prefix, ".")+"[].", c)
+			}
+		}
+	}
+	walk("", v)
+	return set
 }

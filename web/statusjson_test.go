@@ -3,7 +3,12 @@ package web
 import (
 	"github.com/up-status/up/api"
 	"github.com/up-status/up/status"
+	"github.com/up-status/up/wire"
 )
+
+// timeLayout is the one time format of everything up sends, under the
+// name the tests use.
+const timeLayout = wire.TimeLayout
 
 // testStatusJSON is the snapshot encoder the daemon gives the hub: the
 // API's GET /status body, so the tests hold the page to the real shape.
