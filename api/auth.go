@@ -2,9 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
@@ -143,30 +140,6 @@ func (s *Server) userByToken(ctx context.Context, token string) (*store.User, er
 		return nil, unauthorized("unknown token", true)
 	}
 	return &u, nil
-}
-
-// newToken makes an API token: 32 random bytes, URL-safe, with a prefix
-// that secret scanners and people recognise.
-func newToken() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:]) // crypto/rand never fails; it aborts instead
-	return "up_" + base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-// newID makes the id of a user or subscriber created without one: random
-// hex, the same form as the engine's ids, valid as a configuration id.
-func newID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-// newUnsubscribeToken makes the unguessable part of a subscriber's
-// unsubscribe link.
-func newUnsubscribeToken() string {
-	var b [24]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 type userKey struct{}
