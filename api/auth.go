@@ -124,20 +124,32 @@ func roleOrNone(r store.Role) string {
 	return "without a valid role"
 }
 
-// userByToken looks the token up by its hash, the only form the store
-// keeps, and compares the hashes in constant time so that a store
-// matching loosely (a prefix, a collation) cannot let a near miss in.
+// userByToken is the user whose token the request carries, or a 401.
 func (s *Server) userByToken(ctx context.Context, token string) (*store.User, error) {
-	h := auth.Hash(token)
+	u, err := s.tokenOwner(ctx, auth.Hash(token))
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, unauthorized("unknown token", true)
+	}
+	return u, nil
+}
+
+// tokenOwner is the one place a token is matched to a user, nil when
+// none has it: the store looks the hash up (the only form it keeps), and
+// the hashes are compared again in constant time so that a store
+// matching loosely (a prefix, a collation) cannot let a near miss in.
+func (s *Server) tokenOwner(ctx context.Context, h []byte) (*store.User, error) {
 	u, err := s.store.UserByTokenHash(ctx, h)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, unauthorized("unknown token", true)
+		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	if !auth.Equal(u.TokenHash, h) {
-		return nil, unauthorized("unknown token", true)
+		return nil, nil
 	}
 	return &u, nil
 }

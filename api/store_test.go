@@ -54,3 +54,52 @@ func TestServerNeedsOnlyItsStore(t *testing.T) {
 		}
 	}
 }
+
+// looseTokens is a store whose token lookup matches anything: it finds
+// the admin for every hash, as a store matching a prefix or under a
+// loose collation might.
+type looseTokens struct {
+	Store
+	admin store.User
+}
+
+func (l looseTokens) UserByTokenHash(context.Context, []byte) (store.User, error) {
+	return l.admin, nil
+}
+
+// TestTokenMatchedInConstantTimeOnly: whatever the store's lookup finds,
+// a token counts only if its hash is equal, both for signing in and for
+// the check that no two users share a token.
+func TestTokenMatchedInConstantTimeOnly(t *testing.T) {
+	c := &clock{t: start}
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "up.db"), sqlite.WithClock(c.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	admin := store.User{ID: "root", Role: store.Admin, TokenHash: auth.Hash(adminToken), CreatedAt: start}
+	if err := db.PutUser(context.Background(), admin); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Options{Backend: newBackend(t, db, c, testSpec()), Store: looseTokens{db, admin}, Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, path, token, body string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(method, path, strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer "+token)
+		r.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, r)
+		return w
+	}
+	if w := do("GET", "/users", "not-the-admin-token-0123", ""); w.Code != 401 {
+		t.Errorf("a token the store matched loosely: %d %s, want 401", w.Code, w.Body)
+	}
+	if w := do("PUT", "/users", adminToken, `{"id":"bob","role":"viewer","token":"bobs-token-0123456789"}`); w.Code != 201 {
+		t.Errorf("a new token the store matched loosely to the admin's: %d %s, want 201", w.Code, w.Body)
+	}
+	if w := do("PUT", "/users", adminToken, `{"id":"eve","role":"viewer","token":"`+adminToken+`"}`); w.Code != 409 {
+		t.Errorf("the admin's own token for another user: %d %s, want 409", w.Code, w.Body)
+	}
+}

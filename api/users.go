@@ -195,12 +195,12 @@ func (s *Server) putUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	if token != "" {
 		h := auth.Hash(token)
-		other, err := s.store.UserByTokenHash(ctx, h)
+		other, err := s.tokenOwner(ctx, h)
 		switch {
-		case err == nil && other.ID != u.ID:
-			return conflictf("token: another user has this token; choose another")
-		case err != nil && !errors.Is(err, store.ErrNotFound):
+		case err != nil:
 			return err
+		case other != nil && other.ID != u.ID:
+			return conflictf("token: another user has this token; choose another")
 		}
 		u.TokenHash = h
 	}
