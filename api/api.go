@@ -27,6 +27,42 @@ type Backend interface {
 	Change(ctx context.Context, fn func(e *status.Engine, now time.Time) ([]status.Event, error)) error
 }
 
+// Store is what the API reads and writes besides the engine: the rows
+// the engine does not own (users, subscribers, deliveries, metrics,
+// uptime), the history of incidents and maintenance for listings and
+// deletes, and a meta key for /readyz. store/sqlite's DB is one; see
+// store.Store for what each method does.
+type Store interface {
+	Incidents(ctx context.Context, f store.IncidentFilter) ([]status.Incident, error)
+	Incident(ctx context.Context, id string) (status.Incident, error)
+	DeleteIncident(ctx context.Context, id string) error
+
+	Maintenances(ctx context.Context, f store.MaintenanceFilter) ([]status.Maintenance, error)
+	Maintenance(ctx context.Context, id string) (status.Maintenance, error)
+	DeleteMaintenance(ctx context.Context, id string) error
+
+	Users(ctx context.Context) ([]store.User, error)
+	PutUser(ctx context.Context, u store.User) error
+	UserByTokenHash(ctx context.Context, h []byte) (store.User, error)
+	DeleteUser(ctx context.Context, id string) error
+
+	Subscribers(ctx context.Context) ([]store.Subscriber, error)
+	PutSubscriber(ctx context.Context, s store.Subscriber) error
+	DeleteSubscriber(ctx context.Context, id string) error
+
+	Deliveries(ctx context.Context, state store.DeliveryState, limit int) ([]store.Delivery, error)
+	Replay(ctx context.Context, id string, now time.Time) error
+
+	Uptime(ctx context.Context, checkID string, from, to time.Time) ([]store.UptimeHour, error)
+
+	Metrics(ctx context.Context) ([]store.Metric, error)
+	Metric(ctx context.Context, id string, from, to time.Time) (store.Metric, error)
+	PutMetric(ctx context.Context, m store.Metric) error
+	DeleteMetric(ctx context.Context, id string) error
+
+	Meta(ctx context.Context, key string) (string, error)
+}
+
 // Page is the status page's identity, from the configuration.
 type Page struct {
 	ID   string
@@ -40,7 +76,7 @@ type Page struct {
 // other field may be left zero.
 type Options struct {
 	Backend Backend
-	Store   store.Store
+	Store   Store
 	Page    Page
 	// Public lets anyone read status data (status, components, groups,
 	// incidents, maintenance, metrics, uptime) without a token. The zero
@@ -87,7 +123,7 @@ type Options struct {
 // Server is the HTTP API. It is safe for concurrent use.
 type Server struct {
 	backend Backend
-	store   store.Store
+	store   Store
 	page    Page
 	public  bool
 	version string

@@ -2,9 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
@@ -127,46 +124,34 @@ func roleOrNone(r store.Role) string {
 	return "without a valid role"
 }
 
-// userByToken looks the token up by its hash, the only form the store
-// keeps, and compares the hashes in constant time so that a store
-// matching loosely (a prefix, a collation) cannot let a near miss in.
+// userByToken is the user whose token the request carries, or a 401.
 func (s *Server) userByToken(ctx context.Context, token string) (*store.User, error) {
-	h := auth.Hash(token)
+	u, err := s.tokenOwner(ctx, auth.Hash(token))
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, unauthorized("unknown token", true)
+	}
+	return u, nil
+}
+
+// tokenOwner is the one place a token is matched to a user, nil when
+// none has it: the store looks the hash up (the only form it keeps), and
+// the hashes are compared again in constant time so that a store
+// matching loosely (a prefix, a collation) cannot let a near miss in.
+func (s *Server) tokenOwner(ctx context.Context, h []byte) (*store.User, error) {
 	u, err := s.store.UserByTokenHash(ctx, h)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, unauthorized("unknown token", true)
+		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	if !auth.Equal(u.TokenHash, h) {
-		return nil, unauthorized("unknown token", true)
+		return nil, nil
 	}
 	return &u, nil
-}
-
-// newToken makes an API token: 32 random bytes, URL-safe, with a prefix
-// that secret scanners and people recognise.
-func newToken() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:]) // crypto/rand never fails; it aborts instead
-	return "up_" + base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-// newID makes the id of a user or subscriber created without one: random
-// hex, the same form as the engine's ids, valid as a configuration id.
-func newID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-// newUnsubscribeToken makes the unguessable part of a subscriber's
-// unsubscribe link.
-func newUnsubscribeToken() string {
-	var b [24]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 type userKey struct{}

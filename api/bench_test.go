@@ -15,7 +15,7 @@ import (
 
 // bigSpec is a page of n components in n/100 groups, one check each.
 func bigSpec(n int) *status.Spec {
-	s := &status.Spec{}
+	s := &status.Spec{OpenAt: status.PartialOutage}
 	for g := 0; g < (n+99)/100; g++ {
 		s.Groups = append(s.Groups, status.GroupSpec{ID: fmt.Sprintf("g%d", g), Name: fmt.Sprintf("Group %d", g)})
 	}
@@ -23,7 +23,7 @@ func bigSpec(n int) *status.Spec {
 		id := fmt.Sprintf("c%04d", i)
 		s.Components = append(s.Components, status.ComponentSpec{
 			ID: id, Name: "Component " + id, Description: "A component of the benchmark page", Group: fmt.Sprintf("g%d", i/100),
-			Checks: []status.CheckSpec{{ID: id + ".http"}},
+			Checks: []status.CheckSpec{testCheck(id + ".http")},
 		})
 	}
 	return s

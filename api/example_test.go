@@ -13,8 +13,11 @@ import (
 func ExampleStatusJSON() {
 	now := time.Date(2026, 11, 26, 21, 14, 42, 123e6, time.UTC)
 	spec := status.Spec{
-		Groups:     []status.GroupSpec{{ID: "web", Name: "Website"}},
-		Components: []status.ComponentSpec{{ID: "website", Name: "Website", Group: "web", Checks: []status.CheckSpec{{ID: "website.home"}}}},
+		OpenAt: status.PartialOutage,
+		Groups: []status.GroupSpec{{ID: "web", Name: "Website"}},
+		Components: []status.ComponentSpec{{ID: "website", Name: "Website", Group: "web", Checks: []status.CheckSpec{
+			{ID: "website.home", FailureThreshold: 3, SuccessThreshold: 2, Interval: 30 * time.Second},
+		}}},
 	}
 	e, err := status.New(now, spec, func() string { return "x" })
 	if err != nil {

@@ -135,10 +135,11 @@ func (b *backend) eventKinds() []status.EventKind {
 // without checks, and a window planned for tomorrow.
 func testSpec() status.Spec {
 	return status.Spec{
+		OpenAt: status.PartialOutage,
 		Groups: []status.GroupSpec{{ID: "web", Name: "Website"}},
 		Components: []status.ComponentSpec{
-			{ID: "website", Name: "Website", Group: "web", Checks: []status.CheckSpec{{ID: "website.home"}, {ID: "website.ping"}}},
-			{ID: "api", Name: "API", Checks: []status.CheckSpec{{ID: "api.http"}}},
+			{ID: "website", Name: "Website", Group: "web", Checks: []status.CheckSpec{testCheck("website.home"), testCheck("website.ping")}},
+			{ID: "api", Name: "API", Checks: []status.CheckSpec{testCheck("api.http")}},
 			{ID: "docs", Name: "Docs", Description: "Handbook", Group: "web"},
 		},
 		Maintenance: []status.MaintenanceSpec{{
@@ -146,6 +147,12 @@ func testSpec() status.Spec {
 			Start: start.Add(24 * time.Hour), Duration: 2 * time.Hour,
 		}},
 	}
+}
+
+// testCheck is a check with the thresholds and interval a file gets by
+// default.
+func testCheck(id string) status.CheckSpec {
+	return status.CheckSpec{ID: id, FailureThreshold: 3, SuccessThreshold: 2, Interval: 30 * time.Second}
 }
 
 // Tokens of the fixture's users. The admin comes from the

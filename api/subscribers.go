@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/up-status/up/auth"
 	"github.com/up-status/up/status"
 	"github.com/up-status/up/store"
 )
@@ -178,11 +179,11 @@ func (s *Server) putSubscriber(w http.ResponseWriter, r *http.Request) error {
 		}
 		sub = store.Subscriber{
 			ID:        in.ID,
-			Token:     newUnsubscribeToken(),
+			Token:     auth.NewUnsubscribeToken(),
 			CreatedAt: s.now().UTC(),
 		}
 		if sub.ID == "" {
-			sub.ID = newID()
+			sub.ID = status.NewID()
 		}
 	} else if sub.FromConfig {
 		if (in.URL != "" && in.URL != sub.URL) || in.Secret != nil ||

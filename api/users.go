@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/up-status/up/auth"
+	"github.com/up-status/up/status"
 	"github.com/up-status/up/store"
 )
 
@@ -165,7 +166,7 @@ func (s *Server) putUser(w http.ResponseWriter, r *http.Request) error {
 	var u store.User
 	created := i < 0 || in.ID == ""
 	if created {
-		u = store.User{ID: cmp.Or(in.ID, newID()), Name: in.Name, Email: in.Email, Role: role, CreatedAt: now}
+		u = store.User{ID: cmp.Or(in.ID, status.NewID()), Name: in.Name, Email: in.Email, Role: role, CreatedAt: now}
 		if u.Name == "" {
 			u.Name = u.ID
 		}
@@ -190,16 +191,16 @@ func (s *Server) putUser(w http.ResponseWriter, r *http.Request) error {
 	case in.Token != nil:
 		token = *in.Token
 	case created || in.RotateToken:
-		token = newToken()
+		token = auth.NewToken()
 	}
 	if token != "" {
 		h := auth.Hash(token)
-		other, err := s.store.UserByTokenHash(ctx, h)
+		other, err := s.tokenOwner(ctx, h)
 		switch {
-		case err == nil && other.ID != u.ID:
-			return conflictf("token: another user has this token; choose another")
-		case err != nil && !errors.Is(err, store.ErrNotFound):
+		case err != nil:
 			return err
+		case other != nil && other.ID != u.ID:
+			return conflictf("token: another user has this token; choose another")
 		}
 		u.TokenHash = h
 	}

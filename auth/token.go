@@ -1,7 +1,8 @@
-// Package auth holds the rules for API tokens: what a valid token looks
-// like, how it is kept (hashed) and compared. The config file and the API
-// create users alike, so both ask this package, and a token that one
-// accepts the other accepts too.
+// Package auth holds the rules for the secrets up hands out: what a valid
+// API token looks like, how it is made, kept (hashed) and compared, and how
+// an unsubscribe link's token is made. The config file and the API create
+// users and subscribers alike, so both ask this package, and a token that
+// one accepts or makes the other accepts or makes too.
 package auth
 
 import (

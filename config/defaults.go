@@ -15,23 +15,48 @@ const (
 	defaultAPIListen     = "127.0.0.1:5010"
 	defaultWSListen      = "127.0.0.1:5011"
 	defaultStoragePath   = "./data/up.db"
-	defaultInterval      = 30 * time.Second
-	defaultTimeout       = 10 * time.Second
-	defaultFailures      = 3
-	defaultSuccesses     = 2
-	defaultDegraded      = 2 * time.Second
-	defaultOpenAt        = "PARTIALOUTAGE"
-	defaultResolveAfter  = 5 * time.Minute
 	defaultReopenWithin  = 30 * time.Minute
 	defaultKeepResolved  = 500
 	defaultKeepPerComp   = 20
-	defaultMethod        = "GET"
-	defaultMaxBodyBytes  = 1 << 20
-	defaultICMPCount     = 1
 	defaultStatusLow     = 200
 	defaultStatusHigh    = 299
 	inheritedTimeoutPart = 0.8
 )
+
+// The defaults of checks and incidents, exported because they are also
+// what code that builds a check or a status.Spec by hand (`up probe`,
+// tests) should use: this file is the one place they are decided, and
+// the packages that run checks take the values they are given.
+const (
+	// DefaultInterval is how often a check runs.
+	DefaultInterval = 30 * time.Second
+	// DefaultTimeout bounds one run of a check; an inherited timeout
+	// that would not end before the next run is shrunk to fit.
+	DefaultTimeout = 10 * time.Second
+	// DefaultFailureThreshold failures in a row make a check DOWN.
+	DefaultFailureThreshold = 3
+	// DefaultSuccessThreshold successes in a row make it UP again.
+	DefaultSuccessThreshold = 2
+	// DefaultDegradedLatency makes a slower success SLOW.
+	DefaultDegradedLatency = 2 * time.Second
+	// DefaultOpenAt is the lowest component status that opens an incident.
+	DefaultOpenAt = "PARTIALOUTAGE"
+	// DefaultResolveAfter is how long a component stays operational
+	// before its incident is resolved.
+	DefaultResolveAfter = 5 * time.Minute
+	// DefaultMethod is an HTTP check's request method.
+	DefaultMethod = "GET"
+	// DefaultMaxBodyBytes caps the body an HTTP check reads.
+	DefaultMaxBodyBytes = 1 << 20
+	// DefaultICMPCount is how many echo requests an ICMP check sends.
+	DefaultICMPCount = 1
+)
+
+// DefaultExpectStatus is the status range an HTTP check accepts when the
+// file names none: any 2xx. Each call returns a new slice.
+func DefaultExpectStatus() []StatusRange {
+	return []StatusRange{{Low: defaultStatusLow, High: defaultStatusHigh}}
+}
 
 // applyDefaults fills in everything the file left out; it is the only
 // place defaults are decided. set reports whether the file gave a path a
@@ -59,25 +84,25 @@ func applyDefaults(c *Config, set func(path string) bool) {
 
 	d := &c.Defaults
 	if !set("defaults.interval") {
-		d.Interval = defaultInterval
+		d.Interval = DefaultInterval
 	}
 	if !set("defaults.timeout") {
-		d.Timeout = fitTimeout(defaultTimeout, d.Interval)
+		d.Timeout = fitTimeout(DefaultTimeout, d.Interval)
 	}
 	if !set("defaults.failure_threshold") {
-		d.FailureThreshold = defaultFailures
+		d.FailureThreshold = DefaultFailureThreshold
 	}
 	if !set("defaults.success_threshold") {
-		d.SuccessThreshold = defaultSuccesses
+		d.SuccessThreshold = DefaultSuccessThreshold
 	}
 	if !set("defaults.degraded_latency") {
-		d.DegradedLatency = defaultDegraded
+		d.DegradedLatency = DefaultDegradedLatency
 	}
 	if !set("incidents.open_at") {
-		c.Incidents.OpenAt = defaultOpenAt
+		c.Incidents.OpenAt = DefaultOpenAt
 	}
 	if !set("incidents.resolve_after") {
-		c.Incidents.ResolveAfter = defaultResolveAfter
+		c.Incidents.ResolveAfter = DefaultResolveAfter
 	}
 	if !set("incidents.reopen_within") {
 		c.Incidents.ReopenWithin = defaultReopenWithin
@@ -123,19 +148,19 @@ func checkDefaults(k *Check, component string, d *Defaults, prefix string, set f
 		k.DegradedLatency = d.DegradedLatency
 	}
 	if h := k.HTTP; h != nil {
-		orString(&h.Method, defaultMethod)
+		orString(&h.Method, DefaultMethod)
 		if len(h.ExpectStatus) == 0 {
-			h.ExpectStatus = []StatusRange{{Low: defaultStatusLow, High: defaultStatusHigh}}
+			h.ExpectStatus = DefaultExpectStatus()
 		}
 		if !set(prefix + "http.max_body_bytes") {
-			h.MaxBodyBytes = defaultMaxBodyBytes
+			h.MaxBodyBytes = DefaultMaxBodyBytes
 		}
 		if h.FollowRedirects == nil {
 			h.FollowRedirects = ptr(true)
 		}
 	}
 	if k.ICMP != nil && !set(prefix+"icmp.count") {
-		k.ICMP.Count = defaultICMPCount
+		k.ICMP.Count = DefaultICMPCount
 	}
 }
 

@@ -2,8 +2,6 @@ package daemon
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -39,10 +37,10 @@ func syncSubscribers(ctx context.Context, st store.Store, cfg *config.Config, no
 		want[c.ID] = true
 		s, ok := byID[c.ID]
 		if !ok {
-			s = store.Subscriber{ID: c.ID, Token: randomToken(), CreatedAt: now}
+			s = store.Subscriber{ID: c.ID, Token: auth.NewUnsubscribeToken(), CreatedAt: now}
 		}
 		if s.Token == "" {
-			s.Token = randomToken()
+			s.Token = auth.NewUnsubscribeToken()
 		}
 		s.URL, s.Secret = c.URL, string(c.Secret)
 		s.Events, s.Components = c.Events, c.Components
@@ -93,11 +91,4 @@ func syncUsers(ctx context.Context, st store.Store, cfg *config.Config, now time
 		}
 	}
 	return nil
-}
-
-// randomToken is the unguessable part of an unsubscribe link.
-func randomToken() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

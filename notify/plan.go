@@ -1,8 +1,6 @@
 package notify
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"time"
@@ -24,7 +22,7 @@ type Planner struct {
 }
 
 // Plan returns one pending delivery per event and interested subscriber,
-// in event order, then subscriber order. Each gets a fresh random ID
+// in event order, then subscriber order. Each gets a fresh status.NewID
 // (sent as X-Up-Delivery on every attempt) and is due at now.
 //
 // Disabled subscribers get nothing. Quarantined subscribers still get
@@ -47,7 +45,7 @@ func (p Planner) Plan(events []status.Event, subscribers []store.Subscriber, now
 				continue
 			}
 			out = append(out, store.Delivery{
-				ID:          NewDeliveryID(),
+				ID:          status.NewID(),
 				Subscriber:  s.ID,
 				Event:       string(ev.Kind),
 				Payload:     body,
@@ -135,15 +133,4 @@ func Interested(s store.Subscriber, ev status.Event) bool {
 		}
 	}
 	return false
-}
-
-// NewDeliveryID returns a random version 4 UUID. Receivers use it
-// (X-Up-Delivery) to drop duplicates, since delivery is at least once.
-func NewDeliveryID() string {
-	var b [16]byte
-	rand.Read(b[:]) // never fails: crypto/rand aborts the program instead
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

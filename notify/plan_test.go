@@ -78,11 +78,11 @@ func TestPlan(t *testing.T) {
 		}
 	}
 
-	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	madeID := regexp.MustCompile(`^[a-z2-7]{26}$`) // status.NewID
 	seen := map[string]bool{}
 	for _, d := range got {
-		if !uuid.MatchString(d.ID) || seen[d.ID] {
-			t.Errorf("delivery ID %q: not a fresh UUID", d.ID)
+		if !madeID.MatchString(d.ID) || seen[d.ID] {
+			t.Errorf("delivery ID %q: not a fresh status.NewID", d.ID)
 		}
 		seen[d.ID] = true
 		if d.State != store.Pending || !d.CreatedAt.Equal(now) || !d.NextAttempt.Equal(now) || d.Attempts != 0 {

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 
+	"github.com/up-status/up/auth"
 	"github.com/up-status/up/store"
 )
 
@@ -15,10 +16,7 @@ import (
 // config file too: the store keeps the flag, and a reload must not clear
 // it. An unknown token gives an error wrapping store.ErrNotFound.
 func (d *Dispatcher) Unsubscribe(ctx context.Context, token string) (store.Subscriber, error) {
-	if token == "" {
-		return store.Subscriber{}, fmt.Errorf("notify: unsubscribe: empty token: %w", store.ErrNotFound)
-	}
-	sub, err := d.store.SubscriberByToken(ctx, token)
+	sub, err := d.subscriberByToken(ctx, token)
 	if err != nil {
 		return store.Subscriber{}, fmt.Errorf("notify: unsubscribe: %w", err)
 	}
@@ -44,10 +42,29 @@ func (d *Dispatcher) UnsubscribeHandler() http.Handler {
 	return mux
 }
 
+// subscriberByToken is the one place an unsubscribe token is matched to
+// a subscriber: the store looks it up, and the tokens are compared again
+// in constant time (as hashes, auth.Equal's form) so that a store
+// matching loosely (a prefix, a collation) cannot let a near miss
+// unsubscribe someone. No match wraps store.ErrNotFound.
+func (d *Dispatcher) subscriberByToken(ctx context.Context, token string) (store.Subscriber, error) {
+	if token == "" {
+		return store.Subscriber{}, fmt.Errorf("empty token: %w", store.ErrNotFound)
+	}
+	sub, err := d.store.SubscriberByToken(ctx, token)
+	if err != nil {
+		return store.Subscriber{}, err
+	}
+	if !auth.Equal(auth.Hash(sub.Token), auth.Hash(token)) {
+		return store.Subscriber{}, fmt.Errorf("subscriber by token: %w", store.ErrNotFound)
+	}
+	return sub, nil
+}
+
 func (d *Dispatcher) serveUnsubscribeForm(w http.ResponseWriter, r *http.Request) {
-	sub, err := d.store.SubscriberByToken(r.Context(), r.PathValue("token"))
+	sub, err := d.subscriberByToken(r.Context(), r.PathValue("token"))
 	switch {
-	case errors.Is(err, store.ErrNotFound) || r.PathValue("token") == "":
+	case errors.Is(err, store.ErrNotFound):
 		d.page(w, http.StatusNotFound, "notfound", sub)
 	case err != nil:
 		d.log.Error("unsubscribe page: look up token", "err", err)

@@ -12,13 +12,14 @@ import (
 // CheckFor builds the check that `up probe TARGET` runs: "http://..." or
 // "https://..." probes a URL, "icmp://host" pings a host, "host:port"
 // or "tcp://host:port" connects over TCP. The check belongs to component "cli" and is named
-// after its type (ID "cli.http"). Only what a probe reads is set; every
-// other option keeps the defaults New applies, so that a one-off probe
-// behaves like a check with nothing but its target configured. A
-// timeout of 0 means DefaultTimeout.
+// after its type (ID "cli.http"). What a probe reads is set, to the
+// configuration's defaults for a check that names nothing but its target
+// (config.DefaultMethod, config.DefaultMaxBodyBytes...), so that a
+// one-off probe behaves like such a check. A timeout of 0 means
+// config.DefaultTimeout.
 func CheckFor(target string, timeout time.Duration) (*config.Check, error) {
 	if timeout <= 0 {
-		timeout = DefaultTimeout
+		timeout = config.DefaultTimeout
 	}
 	c := &config.Check{Component: "cli", Timeout: timeout}
 	scheme, _, hasScheme := strings.Cut(target, "://")
@@ -31,7 +32,11 @@ func CheckFor(target string, timeout time.Duration) (*config.Check, error) {
 		if u.Hostname() == "" {
 			return nil, fmt.Errorf("target %q: missing host", target)
 		}
-		c.HTTP = &config.HTTPCheck{URL: target}
+		follow := true
+		c.HTTP = &config.HTTPCheck{
+			URL: target, Method: config.DefaultMethod, ExpectStatus: config.DefaultExpectStatus(),
+			MaxBodyBytes: config.DefaultMaxBodyBytes, FollowRedirects: &follow,
+		}
 	case "icmp":
 		u, err := url.Parse(target)
 		if err != nil {
@@ -40,7 +45,7 @@ func CheckFor(target string, timeout time.Duration) (*config.Check, error) {
 		if u.Hostname() == "" || u.Port() != "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
 			return nil, fmt.Errorf("target %q: want icmp://host", target)
 		}
-		c.ICMP = &config.ICMPCheck{Host: u.Hostname(), Count: 1}
+		c.ICMP = &config.ICMPCheck{Host: u.Hostname(), Count: config.DefaultICMPCount}
 	case "tcp":
 		u, err := url.Parse(target)
 		if err != nil {

@@ -1,9 +1,12 @@
 package probe
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/up-status/up/config"
 )
 
 func TestCheckFor(t *testing.T) {
@@ -33,8 +36,39 @@ func TestCheckFor(t *testing.T) {
 			t.Errorf("New(CheckFor(%q)): %v", tt.target, err)
 		}
 	}
-	if c, _ := CheckFor("acme.example:80", 0); c.Timeout != DefaultTimeout {
-		t.Errorf("timeout 0 = %v, want %v", c.Timeout, DefaultTimeout)
+	if c, _ := CheckFor("acme.example:80", 0); c.Timeout != config.DefaultTimeout {
+		t.Errorf("timeout 0 = %v, want %v", c.Timeout, config.DefaultTimeout)
+	}
+}
+
+// TestCheckForIsTheFilesCheck: a one-off probe is the check a file gets
+// when it names nothing but the target, with the file's defaults.
+func TestCheckForIsTheFilesCheck(t *testing.T) {
+	cfg, err := config.ParseWithEnv([]byte(`components:
+  - id: cli
+    checks:
+      - {name: http, timeout: 2s, http: {url: "https://acme.example/health"}}
+      - {name: icmp, timeout: 2s, icmp: {host: acme.example}}
+      - {name: tcp, timeout: 2s, tcp: {address: "acme.example:443"}}
+`), "cli.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range cfg.Components[0].Checks {
+		target := want.Target()
+		if want.ICMP != nil {
+			target = "icmp://" + target
+		}
+		got, err := CheckFor(target, 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.HTTP, want.HTTP) || !reflect.DeepEqual(got.ICMP, want.ICMP) || !reflect.DeepEqual(got.TCP, want.TCP) {
+			t.Errorf("CheckFor(%q) = %+v %+v %+v, the file has %+v %+v %+v", target, got.HTTP, got.ICMP, got.TCP, want.HTTP, want.ICMP, want.TCP)
+		}
+		if got.ID != want.ID || got.Timeout != want.Timeout {
+			t.Errorf("CheckFor(%q): id %q timeout %v, the file has %q %v", target, got.ID, got.Timeout, want.ID, want.Timeout)
+		}
 	}
 }
 

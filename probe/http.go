@@ -20,11 +20,6 @@ import (
 	"github.com/up-status/up/config"
 )
 
-// DefaultMaxBodyBytes caps the body an HTTP probe reads when the check
-// sets no cap. config.Load applies the same default. Reading stops at the
-// cap without failing the probe; see the package doc for matches.
-const DefaultMaxBodyBytes = 1 << 20
-
 // maxResponseHeaderBytes bounds a server that sends headers forever; real
 // responses stay far below it.
 const maxResponseHeaderBytes = 256 << 10
@@ -60,7 +55,7 @@ type httpProber struct {
 	// thing a prober would otherwise hold.
 	tlsConf atomic.Pointer[tls.Config]
 
-	expect   []config.StatusRange // nil means 200-299
+	expect   []config.StatusRange
 	contains []byte
 	re       *regexp.Regexp
 	maxBody  int64
@@ -81,7 +76,7 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 	}
 	method := c.Method
 	if method == "" {
-		method = http.MethodGet
+		method = config.DefaultMethod // a check built in code; a loaded one has its method
 	}
 	if !validMethod(method) {
 		return nil, fmt.Errorf("net/http: invalid method %q", method)
@@ -132,8 +127,9 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 		p.first = *first
 	}
 
-	if len(c.ExpectStatus) > 0 {
-		p.expect = append([]config.StatusRange(nil), c.ExpectStatus...)
+	p.expect = append([]config.StatusRange(nil), c.ExpectStatus...)
+	if len(p.expect) == 0 {
+		p.expect = config.DefaultExpectStatus()
 	}
 	if c.BodyContains != "" {
 		p.contains = []byte(c.BodyContains)
@@ -142,7 +138,9 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 		p.re = c.BodyRegex.Regexp
 	}
 	if p.maxBody <= 0 {
-		p.maxBody = DefaultMaxBodyBytes
+		// Only a check built in code has no cap: config.Load sets one.
+		// Reading stops at the cap without failing the probe.
+		p.maxBody = config.DefaultMaxBodyBytes
 	}
 	return p, nil
 }
@@ -176,9 +174,6 @@ func (p *httpProber) tlsConfig(host string) *tls.Config {
 
 // statusRangesText spells ranges as a config file does ("200-299, 304").
 func statusRangesText(rs []config.StatusRange) string {
-	if rs == nil {
-		return "200-299"
-	}
 	var b strings.Builder
 	for i, r := range rs {
 		if i > 0 {
@@ -333,11 +328,8 @@ func (p *httpProber) match(body *bytes.Buffer, truncated bool) string {
 	return why
 }
 
-// statusOK reports whether code is in expect; nil expect is 200-299.
+// statusOK reports whether code is in expect.
 func statusOK(expect []config.StatusRange, code int) bool {
-	if expect == nil {
-		return code >= 200 && code <= 299
-	}
 	for _, r := range expect {
 		if code >= r.Low && code <= r.High {
 			return true

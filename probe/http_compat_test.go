@@ -178,7 +178,7 @@ func referenceProbe(c *config.HTTPCheck, opts Options) referenceOutcome {
 	}
 	defer resp.Body.Close()
 	out.status = resp.StatusCode
-	out.bodyBytes, err = io.Copy(io.Discard, io.LimitReader(resp.Body, DefaultMaxBodyBytes))
+	out.bodyBytes, err = io.Copy(io.Discard, io.LimitReader(resp.Body, config.DefaultMaxBodyBytes))
 	if err != nil {
 		out.err = "reading the body: " + describe(err)
 	}

@@ -76,8 +76,8 @@ func newICMP(check *config.Check, opts Options) (Prober, error) {
 		}
 		p.ip = ip
 	}
-	if p.count <= 0 {
-		p.count = 1
+	if p.count <= 0 { // a check built in code; config.Load sets a count
+		p.count = config.DefaultICMPCount
 	}
 	// Send every request in the first half of the budget so that the
 	// last one still has time to be answered.

@@ -52,10 +52,6 @@ type Options struct {
 	Version string
 }
 
-// DefaultTimeout bounds a probe whose check has no timeout, which only
-// happens for checks built in code: config.Load always sets one.
-const DefaultTimeout = 10 * time.Second
-
 // constructors maps a check type to the function that builds its Prober.
 // A new protocol is one new file plus one line here.
 var constructors = map[string]func(*config.Check, Options) (Prober, error){
@@ -94,7 +90,8 @@ type identity struct {
 func identityOf(c *config.Check) identity {
 	t := c.Timeout
 	if t <= 0 {
-		t = DefaultTimeout
+		// Only a check built in code has none: config.Load always sets one.
+		t = config.DefaultTimeout
 	}
 	return identity{id: c.ID, component: c.Component, name: c.Name, typ: c.Type(), target: c.Target(), timeout: t}
 }

@@ -423,7 +423,7 @@ func TestBudgetTakesTheEarlierDeadline(t *testing.T) {
 	id = identityOf(&config.Check{})
 	_, cancel3, limit := id.budget(context.Background(), start)
 	defer cancel3()
-	if limit != DefaultTimeout {
-		t.Errorf("no timeout: limit = %v, want %v", limit, DefaultTimeout)
+	if limit != config.DefaultTimeout {
+		t.Errorf("no timeout: limit = %v, want %v", limit, config.DefaultTimeout)
 	}
 }

@@ -9,13 +9,13 @@ import (
 // BenchmarkObserve feeds results of 10 000 checks (2 500 components of 4)
 // in turn, the steady state of a large installation: nothing changes.
 func BenchmarkObserve(b *testing.B) {
-	spec := Spec{}
+	spec := Spec{OpenAt: PartialOutage}
 	var ids []string
 	for c := range 2500 {
 		cs := ComponentSpec{ID: fmt.Sprintf("c%d", c), Name: "C"}
 		for k := range 4 {
 			id := fmt.Sprintf("c%d.k%d", c, k)
-			cs.Checks = append(cs.Checks, CheckSpec{ID: id, Interval: 30 * time.Second})
+			cs.Checks = append(cs.Checks, checkSpec(id))
 			ids = append(ids, id)
 		}
 		spec.Components = append(spec.Components, cs)
@@ -65,11 +65,11 @@ func BenchmarkObserveFlapping(b *testing.B) {
 // BenchmarkSnapshot copies the state of 10 000 checks in 2 500 components:
 // what the daemon does after each committed change.
 func BenchmarkSnapshot(b *testing.B) {
-	spec := Spec{}
+	spec := Spec{OpenAt: PartialOutage}
 	for c := range 2500 {
 		cs := ComponentSpec{ID: fmt.Sprintf("c%d", c), Name: "C"}
 		for k := range 4 {
-			cs.Checks = append(cs.Checks, CheckSpec{ID: fmt.Sprintf("c%d.k%d", c, k), Interval: 30 * time.Second})
+			cs.Checks = append(cs.Checks, checkSpec(fmt.Sprintf("c%d.k%d", c, k)))
 		}
 		spec.Components = append(spec.Components, cs)
 	}

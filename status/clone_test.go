@@ -229,13 +229,13 @@ func TestCloneCoversEveryField(t *testing.T) {
 func BenchmarkClone(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		b.Run(fmt.Sprintf("checks=%d", n), func(b *testing.B) {
-			spec := Spec{}
+			spec := Spec{OpenAt: PartialOutage}
 			var ids []string
 			for c := range n / 4 {
 				cs := ComponentSpec{ID: fmt.Sprintf("c%d", c), Name: "C"}
 				for k := range 4 {
 					id := fmt.Sprintf("c%d.k%d", c, k)
-					cs.Checks = append(cs.Checks, CheckSpec{ID: id, Interval: 30 * time.Second})
+					cs.Checks = append(cs.Checks, checkSpec(id))
 					ids = append(ids, id)
 				}
 				spec.Components = append(spec.Components, cs)

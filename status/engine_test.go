@@ -1,8 +1,10 @@
 package status
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -38,9 +40,9 @@ func TestComponentRule(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.checks), func(t *testing.T) {
-			spec := Spec{Components: []ComponentSpec{{ID: "c", Name: "C"}}}
+			spec := Spec{OpenAt: PartialOutage, Components: []ComponentSpec{{ID: "c", Name: "C"}}}
 			for i := range tt.checks {
-				spec.Components[0].Checks = append(spec.Components[0].Checks, CheckSpec{ID: fmt.Sprintf("c.%d", i)})
+				spec.Components[0].Checks = append(spec.Components[0].Checks, checkSpec(fmt.Sprintf("c.%d", i)))
 			}
 			h := newHarness(t, spec)
 			for i, st := range tt.checks {
@@ -74,6 +76,7 @@ func TestPageAndGroups(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.a, tt.b, tt.c), func(t *testing.T) {
 			h := newHarness(t, Spec{
+				OpenAt:     PartialOutage,
 				Groups:     []GroupSpec{{ID: "g1"}, {ID: "g2"}},
 				Components: []ComponentSpec{{ID: "a", Group: "g1"}, {ID: "b", Group: "g1"}, {ID: "c", Group: "g2"}},
 			})
@@ -99,7 +102,7 @@ func TestPageAndGroups(t *testing.T) {
 }
 
 func TestEmptyPage(t *testing.T) {
-	h := newHarness(t, Spec{})
+	h := newHarness(t, Spec{OpenAt: PartialOutage})
 	if p := h.e.Page(); p != (Page{PageUp, "All Systems Operational"}) {
 		t.Errorf("page %+v", p)
 	}
@@ -169,7 +172,7 @@ func TestNewRefusesBadSpecs(t *testing.T) {
 		"duplicate component": func(s *Spec) { s.Components = append(s.Components, s.Components[1]) },
 		"unknown group":       func(s *Spec) { s.Components[1].Group = "nope" },
 		"duplicate check": func(s *Spec) {
-			s.Components[1].Checks = []CheckSpec{{ID: "website.home"}}
+			s.Components[1].Checks = []CheckSpec{checkSpec("website.home")}
 		},
 		"empty check id": func(s *Spec) { s.Components[0].Checks[0].ID = "" },
 		"maintenance of unknown component": func(s *Spec) {
@@ -191,5 +194,38 @@ func TestNewRefusesBadSpecs(t *testing.T) {
 	}
 	if _, err := New(t0, good, nil); err == nil {
 		t.Error("New without ids gave no error")
+	}
+}
+
+// TestNewRefusesLeftOutValues: the engine has no defaults; a Spec that
+// leaves out what the rules need is refused with a message naming it,
+// by New and by Reconfigure alike.
+func TestNewRefusesLeftOutValues(t *testing.T) {
+	tests := []struct {
+		name string
+		mut  func(s *Spec)
+		want string
+	}{
+		{"no open_at", func(s *Spec) { s.OpenAt = "" }, `open_at ""`},
+		{"no failure threshold", func(s *Spec) { s.Components[0].Checks[0].FailureThreshold = 0 }, `check "website.home": failure_threshold 0`},
+		{"no success threshold", func(s *Spec) { s.Components[0].Checks[1].SuccessThreshold = 0 }, `check "website.ping": success_threshold 0`},
+		{"no interval", func(s *Spec) { s.Components[0].Checks[0].Interval = 0 }, `check "website.home": interval 0s`},
+		{"negative interval", func(s *Spec) { s.Components[0].Checks[0].Interval = -time.Second }, "interval -1s"},
+		{"negative degraded latency", func(s *Spec) { s.Components[0].Checks[0].DegradedLatency = -time.Second }, "degraded_latency -1s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := webSpec()
+			tt.mut(&s)
+			_, err := New(t0, s, seqIDs())
+			var e *Error
+			if !errors.As(err, &e) || e.Kind != ErrInvalid || !strings.Contains(e.Msg, tt.want) {
+				t.Errorf("New: %v, want an *Error of kind ErrInvalid saying %q", err, tt.want)
+			}
+			h := newHarness(t, webSpec())
+			if _, err := h.e.Reconfigure(h.now, s); !errors.As(err, &e) || !strings.Contains(e.Msg, tt.want) {
+				t.Errorf("Reconfigure: %v, want an *Error saying %q", err, tt.want)
+			}
+		})
 	}
 }

@@ -18,10 +18,11 @@ func counter() func() string {
 func Example() {
 	now := time.Date(2026, 11, 26, 21, 0, 0, 0, time.UTC)
 	e, err := status.New(now, status.Spec{
+		OpenAt:       status.PartialOutage,
 		ResolveAfter: 5 * time.Minute,
 		Components: []status.ComponentSpec{{
 			ID: "website", Name: "Website",
-			Checks: []status.CheckSpec{{ID: "website.home", FailureThreshold: 3, SuccessThreshold: 2}},
+			Checks: []status.CheckSpec{{ID: "website.home", FailureThreshold: 3, SuccessThreshold: 2, Interval: 30 * time.Second}},
 		}},
 	}, counter())
 	if err != nil {
@@ -65,7 +66,7 @@ func Example() {
 // An incident reported by hand moves only by hand.
 func ExampleEngine_PutIncident() {
 	now := time.Date(2026, 11, 26, 21, 0, 0, 0, time.UTC)
-	e, _ := status.New(now, status.Spec{Components: []status.ComponentSpec{{ID: "mail", Name: "Mail"}}}, counter())
+	e, _ := status.New(now, status.Spec{OpenAt: status.PartialOutage, Components: []status.ComponentSpec{{ID: "mail", Name: "Mail"}}}, counter())
 	inc, _, _ := e.PutIncident(now, status.IncidentInput{Name: "Mail delays", Components: []string{"mail"}, Body: "Mail is slow to arrive."})
 	inc, _, _ = e.PutIncident(now.Add(time.Minute), status.IncidentInput{ID: inc.ID, Status: status.Identified, Body: "A queue is stuck."})
 	inc, _, _ = e.PutIncident(now.Add(2*time.Minute), status.IncidentInput{ID: inc.ID, Status: status.Resolved})
@@ -81,7 +82,7 @@ func ExampleEngine_PutIncident() {
 // A maintenance window flips its components while it runs.
 func ExampleEngine_PutMaintenance() {
 	now := time.Date(2026, 11, 26, 21, 0, 0, 0, time.UTC)
-	e, _ := status.New(now, status.Spec{Components: []status.ComponentSpec{{ID: "db", Name: "Database"}}}, counter())
+	e, _ := status.New(now, status.Spec{OpenAt: status.PartialOutage, Components: []status.ComponentSpec{{ID: "db", Name: "Database"}}}, counter())
 	m, _, _ := e.PutMaintenance(now, status.MaintenanceInput{Name: "Upgrade", Components: []string{"db"}, Start: now.Add(time.Minute), Duration: time.Hour})
 	fmt.Println(m.Status, e.Page().Status)
 	e.Tick(now.Add(time.Minute))

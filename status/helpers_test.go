@@ -20,6 +20,12 @@ func seqIDs() func() string {
 	}
 }
 
+// checkSpec is a check with the thresholds and interval a file gets
+// by default; the engine has no defaults of its own.
+func checkSpec(id string) CheckSpec {
+	return CheckSpec{ID: id, FailureThreshold: 3, SuccessThreshold: 2, Interval: 30 * time.Second}
+}
+
 // webSpec is one component with two checks and a second, check-less one.
 func webSpec() Spec {
 	return Spec{

@@ -257,7 +257,7 @@ func TestConfigWindowBelongsToTheFile(t *testing.T) {
 
 func TestWindowMissedWhileDown(t *testing.T) {
 	// Created after its end: completed at once, one update.
-	h := newHarness(t, Spec{Components: []ComponentSpec{{ID: "website"}}, Maintenance: []MaintenanceSpec{{
+	h := newHarness(t, Spec{OpenAt: PartialOutage, Components: []ComponentSpec{{ID: "website"}}, Maintenance: []MaintenanceSpec{{
 		ID: "old", Components: []string{"website"}, Start: t0.Add(-3 * time.Hour), Duration: time.Hour,
 	}}})
 	if m := h.window("old"); m.Status != Completed || len(m.Updates) != 1 {

@@ -23,10 +23,10 @@ func (p propShape) spec() Spec {
 		},
 	}
 	if p.withA2 {
-		s.Components[0].Checks = append(s.Components[0].Checks, CheckSpec{ID: "a.2", FailureThreshold: 2, SuccessThreshold: 1})
+		s.Components[0].Checks = append(s.Components[0].Checks, CheckSpec{ID: "a.2", FailureThreshold: 2, SuccessThreshold: 1, Interval: 30 * time.Second})
 	}
 	if p.withB {
-		s.Components = append(s.Components, ComponentSpec{ID: "b", Name: "B", Group: "g1", Checks: []CheckSpec{{ID: "b.1", FailureThreshold: 1, SuccessThreshold: 1}}})
+		s.Components = append(s.Components, ComponentSpec{ID: "b", Name: "B", Group: "g1", Checks: []CheckSpec{{ID: "b.1", FailureThreshold: 1, SuccessThreshold: 1, Interval: 30 * time.Second}}})
 	}
 	if p.window {
 		s.Maintenance = []MaintenanceSpec{{ID: "w", Name: "W", Components: []string{"a", "c"}, Start: t0.Add(5 * time.Minute), Duration: 2 * time.Minute}}

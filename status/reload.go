@@ -33,7 +33,7 @@ func (e *Engine) Reconfigure(now time.Time, spec Spec) ([]Event, error) {
 // stays. Callers set quiet and compare views around it.
 func (e *Engine) reconcile(spec Spec) {
 	e.spec = spec.clone()
-	e.openAt = spec.openAt()
+	e.openAt = spec.OpenAt
 	e.resolveAfter = spec.ResolveAfter
 	e.reopenWithin = spec.ReopenWithin
 	e.keepResolved, e.keepPerComponent = spec.KeepResolved, spec.KeepResolvedPerComponent
@@ -119,9 +119,7 @@ func (e *Engine) setChecks(c *component, specs []CheckSpec) {
 			st := ch.status()
 			e.emit(Event{Kind: CheckChanged, Check: &st})
 		}
-		ch.failAt = orDefault(cs.FailureThreshold, DefaultFailureThreshold)
-		ch.recoverAt = orDefault(cs.SuccessThreshold, DefaultSuccessThreshold)
-		ch.interval = orDefault(cs.Interval, DefaultInterval)
+		ch.failAt, ch.recoverAt, ch.interval = cs.FailureThreshold, cs.SuccessThreshold, cs.Interval
 		ch.slowAfter = cs.DegradedLatency
 		list = append(list, ch)
 		ids = append(ids, cs.ID)

@@ -60,7 +60,7 @@ func TestReconfigure(t *testing.T) {
 		h := newHarness(t, webSpec())
 		h.do("home o", "ping fff")
 		s := webSpec()
-		s.Components[0].Checks = []CheckSpec{s.Components[0].Checks[0], {ID: "website.tls"}}
+		s.Components[0].Checks = []CheckSpec{s.Components[0].Checks[0], checkSpec("website.tls")}
 		h.reconfigure(s)
 		if _, ok := h.e.Check("website.ping"); ok {
 			t.Error("removed check still there")
@@ -116,7 +116,7 @@ func TestReconfigure(t *testing.T) {
 		h := newHarness(t, webSpec())
 		s := webSpec()
 		s.Groups = append(s.Groups, GroupSpec{ID: "api", Name: "API"})
-		s.Components = append(s.Components, ComponentSpec{ID: "api", Name: "API", Group: "api", Checks: []CheckSpec{{ID: "api.health"}}})
+		s.Components = append(s.Components, ComponentSpec{ID: "api", Name: "API", Group: "api", Checks: []CheckSpec{checkSpec("api.health")}})
 		h.reconfigure(s)
 		if len(ofKind(h.events, ComponentChanged)) != 1 || len(ofKind(h.events, GroupChanged)) != 1 || len(ofKind(h.events, CheckChanged)) != 1 {
 			t.Errorf("events %v", kinds(h.events))

@@ -93,9 +93,11 @@ func (e *Engine) load(st State) views {
 			if e.checks[id] != nil {
 				continue
 			}
+			// No thresholds or interval yet: reconcile, which runs next,
+			// gives them from the Spec or drops the check, since only the
+			// file gives a component checks.
 			ch := &check{
 				id: id, comp: c, state: CheckUnknown, presumedDown: presumed,
-				failAt: DefaultFailureThreshold, recoverAt: DefaultSuccessThreshold, interval: DefaultInterval,
 				uptime: e.uptime.entry(id),
 			}
 			e.checks[id] = ch

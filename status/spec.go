@@ -5,21 +5,13 @@ import (
 	"time"
 )
 
-// Defaults taken by zero fields of a Spec, the same as the configuration
-// file's, so that a Spec written by hand (in tests, or by another front
-// end) behaves like a loaded file. ResolveAfter has none: zero is a
-// meaningful value (resolve at once), and the configuration package,
-// which decides defaults, always sets it.
-const (
-	DefaultOpenAt           = PartialOutage
-	DefaultFailureThreshold = 3
-	DefaultSuccessThreshold = 2
-	DefaultInterval         = 30 * time.Second
-)
-
 // Spec is what the engine watches: the parts of the configuration that
 // the status rules need. The daemon builds it from the loaded file; the
-// engine keeps a copy, so the caller may reuse it.
+// engine keeps a copy, so the caller may reuse it. The engine takes every
+// value as given and supplies none of its own: the configuration package
+// decides defaults, and New and Reconfigure refuse a Spec that leaves out one
+// the rules cannot run without (OpenAt, a check's thresholds and
+// interval).
 type Spec struct {
 	// OpenAt is the lowest component status that opens an incident:
 	// DEGRADEDPERFORMANCE, PARTIALOUTAGE or MAJOROUTAGE.
@@ -59,10 +51,14 @@ type ComponentSpec struct {
 // it DOWN and UP again, and how often it runs (the time each result
 // stands for in uptime accounting). Check ids are unique in the Spec.
 type CheckSpec struct {
-	ID               string
+	ID string
+	// FailureThreshold failures in a row make the check DOWN, and as many
+	// slow successes make it SLOW; SuccessThreshold successes in a row
+	// make it UP again. Both are at least 1.
 	FailureThreshold int
 	SuccessThreshold int
-	Interval         time.Duration
+	// Interval is how often the check runs; positive.
+	Interval time.Duration
 	// DegradedLatency makes a success slower than it SLOW; 0 never does.
 	DegradedLatency time.Duration
 }
@@ -89,7 +85,9 @@ type Observation struct {
 // package reports the same faults with file positions first, so these
 // messages only reach people who build a Spec by other means.
 func (s *Spec) validate() error {
-	if s.OpenAt != "" && rank(s.OpenAt) < rank(DegradedPerformance) {
+	switch s.OpenAt {
+	case DegradedPerformance, PartialOutage, MajorOutage:
+	default:
 		return invalid("open_at %q: want DEGRADEDPERFORMANCE, PARTIALOUTAGE or MAJOROUTAGE", s.OpenAt)
 	}
 	if s.ResolveAfter < 0 {
@@ -124,8 +122,14 @@ func (s *Spec) validate() error {
 				return invalid("components[%d].checks[%d]: empty id", i, j)
 			case checks[ch.ID]:
 				return invalid("components[%d].checks[%d]: duplicate check id %q", i, j, ch.ID)
-			case ch.FailureThreshold < 0 || ch.SuccessThreshold < 0 || ch.Interval < 0:
-				return invalid("check %q: negative threshold or interval", ch.ID)
+			case ch.FailureThreshold < 1:
+				return invalid("check %q: failure_threshold %d: want at least 1", ch.ID, ch.FailureThreshold)
+			case ch.SuccessThreshold < 1:
+				return invalid("check %q: success_threshold %d: want at least 1", ch.ID, ch.SuccessThreshold)
+			case ch.Interval <= 0:
+				return invalid("check %q: interval %s: want a positive duration", ch.ID, ch.Interval)
+			case ch.DegradedLatency < 0:
+				return invalid("check %q: degraded_latency %s is negative", ch.ID, ch.DegradedLatency)
 			}
 			checks[ch.ID] = true
 		}
@@ -165,18 +169,4 @@ func (s Spec) clone() Spec {
 		s.Maintenance[i].Components = slices.Clone(s.Maintenance[i].Components)
 	}
 	return s
-}
-
-func (s *Spec) openAt() ComponentStatus {
-	if s.OpenAt == "" {
-		return DefaultOpenAt
-	}
-	return s.OpenAt
-}
-
-func orDefault[T int | time.Duration](v, d T) T {
-	if v == 0 {
-		return d
-	}
-	return v
 }

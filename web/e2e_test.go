@@ -332,16 +332,17 @@ func newBackend(t *testing.T) *backend {
 	now := time.Now()
 	ids := 0
 	e, err := status.New(now, status.Spec{
+		OpenAt: status.PartialOutage,
 		Groups: []status.GroupSpec{{ID: "web", Name: "Website", Description: "The public site and its API"}},
 		Components: []status.ComponentSpec{
 			{ID: "website", Name: "Website", Group: "web", Checks: []status.CheckSpec{
-				{ID: "website.home", FailureThreshold: 2, SuccessThreshold: 1},
-				{ID: "website.tls", FailureThreshold: 2, SuccessThreshold: 1},
+				{ID: "website.home", FailureThreshold: 2, SuccessThreshold: 1, Interval: 30 * time.Second},
+				{ID: "website.tls", FailureThreshold: 2, SuccessThreshold: 1, Interval: 30 * time.Second},
 			}},
 			{ID: "api", Name: "API", Group: "web", Description: "REST API at api.acme.example", Checks: []status.CheckSpec{
-				{ID: "api.http", FailureThreshold: 2, SuccessThreshold: 1},
+				{ID: "api.http", FailureThreshold: 2, SuccessThreshold: 1, Interval: 30 * time.Second},
 			}},
-			{ID: "cdn", Name: "CDN", Checks: []status.CheckSpec{{ID: "cdn.edge", FailureThreshold: 2, SuccessThreshold: 1}}},
+			{ID: "cdn", Name: "CDN", Checks: []status.CheckSpec{{ID: "cdn.edge", FailureThreshold: 2, SuccessThreshold: 1, Interval: 30 * time.Second}}},
 		},
 		Maintenance: []status.MaintenanceSpec{{
 			ID: "db-upgrade", Name: "Database upgrade", Description: "The API may answer slowly for a few minutes.",
