@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/up-status/up/status"
+	"github.com/up-status/up/wire"
 )
 
 // componentInput is the body of PUT /components.
@@ -110,7 +111,7 @@ func (s *Server) listComponents(w http.ResponseWriter, r *http.Request) error {
 		for i := range sn.Components {
 			out[i] = newComponentResource(&sn.Components[i], checks)
 		}
-		return marshalJSON(out)
+		return wire.Marshal(out)
 	})
 	if err != nil {
 		return err

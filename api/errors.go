@@ -1,14 +1,13 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/up-status/up/status"
 	"github.com/up-status/up/store"
+	"github.com/up-status/up/wire"
 )
 
 // httpError is a refusal with the status code it answers and a message
@@ -44,21 +43,8 @@ func writeError(w http.ResponseWriter, code int, msg string) {
 	h.Del("Content-Encoding")
 	h.Del("ETag")
 	w.WriteHeader(code)
-	body, _ := marshalJSON(errorBody{Error: msg}) // a string field cannot fail
+	body, _ := wire.Marshal(errorBody{Error: msg}) // a string field cannot fail
 	_, _ = w.Write(append(body, '\n'))
-}
-
-// marshalJSON is json.Marshal without HTML escaping: answers are JSON,
-// never HTML, and a message saying "Bearer <token>" must read so, not
-// "Bearer \u003ctoken\u003e".
-func marshalJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // retryAfter is how long a client should wait before it retries a write

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/up-status/up/status"
+	"github.com/up-status/up/wire"
 )
 
 // groupInput is the body of PUT /groups. Components join a group through
@@ -39,7 +40,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) error {
 		for i := range sn.Groups {
 			out[i] = newGroupResource(&sn.Groups[i])
 		}
-		return marshalJSON(out)
+		return wire.Marshal(out)
 	})
 	if err != nil {
 		return err

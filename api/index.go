@@ -11,6 +11,7 @@ import (
 
 	"github.com/up-status/up/status"
 	"github.com/up-status/up/store"
+	"github.com/up-status/up/wire"
 )
 
 // OpenAPI is the API's contract, served at GET /openapi.yaml.
@@ -23,7 +24,7 @@ func OpenAPI() []byte { return append([]byte(nil), openAPI...) }
 
 // writeJSON sends v as the response body.
 func writeJSON(w http.ResponseWriter, code int, v any) error {
-	body, err := marshalJSON(v)
+	body, err := wire.Marshal(v)
 	if err != nil {
 		return err
 	}
@@ -161,7 +162,7 @@ func (s *Server) getOpenAPI(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) error {
 	snap := s.backend.Snapshot()
 	rd, err := s.statusBody.get(&snap, func(sn *status.Snapshot) ([]byte, error) {
-		return marshalJSON(newStatusView(sn, s.page))
+		return wire.Marshal(newStatusView(sn, s.page))
 	})
 	if err != nil {
 		return err

@@ -90,7 +90,7 @@ func newMaintenanceResource(m *status.Maintenance, p Page) maintenanceResource {
 // retention (latest start first). The WebSocket hub sends the same body
 // in its snapshot messages.
 func StatusJSON(s status.Snapshot, p Page) ([]byte, error) {
-	return marshalJSON(newStatusView(&s, p))
+	return wire.Marshal(newStatusView(&s, p))
 }
 
 func newStatusView(s *status.Snapshot, p Page) wire.Status { return wire.NewStatus(s, p.wire()) }
