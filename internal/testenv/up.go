@@ -38,20 +38,117 @@ func BuildUp(dir string, env []string, flags ...string) (string, error) {
 	return out, nil
 }
 
-// Up is an up daemon a test started with StartUp. The test's cleanup
-// stops it (SIGTERM, then SIGKILL) and shows its log if the test failed.
+// Process is a child process a test started with Start. The test's
+// cleanup stops it (SIGTERM, then SIGKILL) and shows the end of its
+// output if the test failed.
+type Process struct {
+	t    testing.TB
+	name string
+	cmd  *exec.Cmd
+	out  *Output
+	done chan struct{}
+	err  error
+}
+
+// Start runs `bin args...`, named name in messages.
+func Start(t testing.TB, name, bin string, args ...string) *Process {
+	t.Helper()
+	p := &Process{t: t, name: name, cmd: exec.Command(bin, args...), out: &Output{}, done: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", name, err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		if done, _ := p.Exited(); !done {
+			p.Signal(syscall.SIGTERM)
+			select {
+			case <-p.done:
+			case <-time.After(15 * time.Second):
+				t.Errorf("%s did not stop within 15s of SIGTERM; killing it", name)
+				p.Kill()
+			}
+		}
+		if t.Failed() {
+			t.Logf("%s output (end):\n%s", name, p.out.Tail(16<<10))
+		}
+	})
+	return p
+}
+
+// Await polls ready until it returns nil, bounded by limit, and fails at
+// once, with the output, if the process exits meanwhile.
+func (p *Process) Await(limit time.Duration, what string, ready func() error) {
+	p.t.Helper()
+	EventuallyOK(p.t, limit, what, func() error {
+		if done, err := p.Exited(); done {
+			p.t.Fatalf("%s exited (%v) while waiting for %s:\n%s", p.name, err, what, p.out.Tail(16<<10))
+		}
+		return ready()
+	})
+}
+
+// AwaitLog waits, bounded by limit, for a line of output that re
+// matches, and returns the match and its groups.
+func (p *Process) AwaitLog(limit time.Duration, re *regexp.Regexp) []string {
+	p.t.Helper()
+	var m []string
+	p.Await(limit, fmt.Sprintf("%s to log %s", p.name, re), func() error {
+		if m = re.FindStringSubmatch(p.out.String()); m == nil {
+			return errors.New("not logged yet")
+		}
+		return nil
+	})
+	return m
+}
+
+// Log is what the process has written so far to stdout and stderr.
+func (p *Process) Log() string { return p.out.String() }
+
+// Signal sends sig to the process.
+func (p *Process) Signal(sig syscall.Signal) { _ = p.cmd.Process.Signal(sig) }
+
+// Stop sends sig and waits, bounded, for the process to exit; it returns
+// how it exited.
+func (p *Process) Stop(sig syscall.Signal) error {
+	p.t.Helper()
+	p.Signal(sig)
+	select {
+	case <-p.done:
+		return p.err
+	case <-time.After(30 * time.Second):
+		p.t.Fatalf("%s did not exit within 30s of %v", p.name, sig)
+		return nil
+	}
+}
+
+// Kill ends the process with SIGKILL, as a crash would, and waits for it.
+func (p *Process) Kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.done
+}
+
+// Exited reports whether the process has ended, and how.
+func (p *Process) Exited() (bool, error) {
+	select {
+	case <-p.done:
+		return true, p.err
+	default:
+		return false, nil
+	}
+}
+
+// Up is an up daemon a test started with StartUp.
 type Up struct {
+	*Process
 	// API is the address the API listener is bound to, as up logged it.
 	API string
 	// WebSocket is the address of the separate WebSocket listener; ""
 	// when it shares the API's.
 	WebSocket string
-
-	t    testing.TB
-	cmd  *exec.Cmd
-	out  *Output
-	done chan struct{}
-	err  error
 }
 
 // Running is how long StartUp waits for up to log that it runs and to
@@ -64,38 +161,16 @@ const Running = 30 * time.Second
 // one else holds.
 func StartUp(t testing.TB, bin string, args ...string) *Up {
 	t.Helper()
-	u := &Up{t: t, cmd: exec.Command(bin, args...), out: &Output{}, done: make(chan struct{})}
-	u.cmd.Stdout, u.cmd.Stderr = u.out, u.out
-	if err := u.cmd.Start(); err != nil {
-		t.Fatalf("starting up: %v", err)
-	}
-	go func() {
-		u.err = u.cmd.Wait()
-		close(u.done)
-	}()
-	t.Cleanup(func() {
-		if done, _ := u.Exited(); !done {
-			_ = u.cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-u.done:
-			case <-time.After(15 * time.Second):
-				t.Errorf("up did not stop within 15s of SIGTERM; killing it")
-				u.Kill()
-			}
-		}
-		if t.Failed() {
-			t.Logf("up output (end):\n%s", u.out.Tail(16<<10))
-		}
-	})
-	u.await("up to log that it runs", func() error {
+	u := &Up{Process: Start(t, "up", bin, args...)}
+	u.Await(Running, "up to log that it runs", func() error {
 		var ok bool
-		if u.API, u.WebSocket, ok = runningAddrs(u.out.String()); !ok {
+		if u.API, u.WebSocket, ok = runningAddrs(u.Log()); !ok {
 			return errors.New(`no "up is running" line yet`)
 		}
 		return nil
 	})
-	u.await("the API to answer /healthz", func() error {
-		resp, err := httpClient.Get("http://" + u.API + "/healthz")
+	u.Await(Running, "the API to answer /healthz", func() error {
+		resp, err := httpClient.Get(u.URL("/healthz"))
 		if err != nil {
 			return err
 		}
@@ -109,17 +184,6 @@ func StartUp(t testing.TB, bin string, args ...string) *Up {
 }
 
 var httpClient = &http.Client{Timeout: 5 * time.Second}
-
-// await polls ready, failing at once with the log when up exits.
-func (u *Up) await(what string, ready func() error) {
-	u.t.Helper()
-	EventuallyOK(u.t, Running, what, func() error {
-		if done, err := u.Exited(); done {
-			u.t.Fatalf("up exited (%v) while waiting for %s:\n%s", err, what, u.out.Tail(16<<10))
-		}
-		return ready()
-	})
-}
 
 var (
 	runningLine = regexp.MustCompile(`(?m)^.*up is running.*$`)
@@ -143,42 +207,6 @@ func runningAddrs(log string) (api, ws string, ok bool) {
 
 // URL is the API's base URL with path appended.
 func (u *Up) URL(path string) string { return "http://" + u.API + path }
-
-// Log is what up has written so far to stdout and stderr.
-func (u *Up) Log() string { return u.out.String() }
-
-// Signal sends sig to up.
-func (u *Up) Signal(sig syscall.Signal) { _ = u.cmd.Process.Signal(sig) }
-
-// Stop sends sig and waits, bounded, for up to exit; it returns how up
-// exited.
-func (u *Up) Stop(sig syscall.Signal) error {
-	u.t.Helper()
-	u.Signal(sig)
-	select {
-	case <-u.done:
-		return u.err
-	case <-time.After(30 * time.Second):
-		u.t.Fatalf("up did not exit within 30s of %v", sig)
-		return nil
-	}
-}
-
-// Kill ends up with SIGKILL, as a crash would, and waits for it.
-func (u *Up) Kill() {
-	_ = u.cmd.Process.Kill()
-	<-u.done
-}
-
-// Exited reports whether up has ended, and how.
-func (u *Up) Exited() (bool, error) {
-	select {
-	case <-u.done:
-		return true, u.err
-	default:
-		return false, nil
-	}
-}
 
 // Output collects a child process's output from its two pipes. It keeps
 // at most about a MiB: the end is what explains a failure.
