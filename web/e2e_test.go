@@ -320,7 +320,7 @@ func newBackend(t *testing.T) *backend {
 		// The pipeline ticks: a recovered component's incident stays
 		// MONITORING for the whole test, as with a real resolve_after.
 		ResolveAfter: time.Hour,
-		Groups: []status.GroupSpec{{ID: "web", Name: "Website", Description: "The public site and its API"}},
+		Groups:       []status.GroupSpec{{ID: "web", Name: "Website", Description: "The public site and its API"}},
 		Components: []status.ComponentSpec{
 			{ID: "website", Name: "Website", Group: "web", Checks: []status.CheckSpec{
 				{ID: "website.home", FailureThreshold: 2, SuccessThreshold: 1},
