@@ -536,17 +536,7 @@ scrape_configs:
 	)
 	addr := proc.AwaitLog(60*time.Second, regexp.MustCompile(`msg="Listening on" address=(\S+)`))[1]
 	p := &promServer{base: "http://" + addr, proc: proc}
-	p.proc.Await(60*time.Second, "Prometheus to be ready", func() error {
-		resp, err := httpClient.Get(p.base + "/-/ready")
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("status %s", resp.Status)
-		}
-		return nil
-	})
+	p.proc.Await(60*time.Second, "Prometheus to be ready", func() error { return testenv.Answers(p.base + "/-/ready") })
 	return p
 }
 

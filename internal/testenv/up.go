@@ -169,21 +169,25 @@ func StartUp(t testing.TB, bin string, args ...string) *Up {
 		}
 		return nil
 	})
-	u.Await(Running, "the API to answer /healthz", func() error {
-		resp, err := httpClient.Get(u.URL("/healthz"))
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("GET /healthz: %s", resp.Status)
-		}
-		return nil
-	})
+	u.Await(Running, "the API to answer /healthz", func() error { return Answers(u.URL("/healthz")) })
 	return u
 }
 
 var httpClient = &http.Client{Timeout: 5 * time.Second}
+
+// Answers is nil once GET url answers 200 OK, for polling a server that
+// is starting.
+func Answers(url string) error {
+	resp, err := httpClient.Get(url)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return nil
+}
 
 var (
 	runningLine = regexp.MustCompile(`(?m)^.*up is running.*$`)
