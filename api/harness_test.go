@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/up-status/up/auth"
 	"github.com/up-status/up/notify"
+	"github.com/up-status/up/pipeline"
 	"github.com/up-status/up/status"
 	"github.com/up-status/up/store"
 	"github.com/up-status/up/store/sqlite"
@@ -30,7 +30,8 @@ import (
 // start is the fixtures' wall clock at the beginning of every test.
 var start = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
-// clock is a settable clock shared by the engine, the store and the API.
+// clock is a settable clock shared by the pipeline, the store and the
+// API.
 type clock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -48,57 +49,61 @@ func (c *clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// backend is the daemon's core in small: a real engine and a real store
-// behind one mutex, publishing a fresh snapshot after every change.
+// backend is the daemon's core: the real pipeline over the fixture's
+// store, on the fixture's clock. It records every published event.
 type backend struct {
+	*pipeline.Pipeline
 	mu     sync.Mutex
-	engine *status.Engine
-	store  store.Store
-	clock  *clock
-	spec   status.Spec
-	snap   atomic.Pointer[status.Snapshot]
 	events []status.Event
 }
 
-func newBackend(t testing.TB, st store.Store, c *clock, spec status.Spec, opts ...status.Option) *backend {
+// noWebhooks plans no deliveries: the API's tests of the outbox put
+// their own.
+type noWebhooks struct{}
+
+func (noWebhooks) Plan([]status.Event, []store.Subscriber, time.Time) []store.Delivery { return nil }
+
+func newBackend(t testing.TB, st pipeline.Store, c *clock, spec status.Spec, opts ...status.Option) *backend {
 	t.Helper()
 	var n atomic.Int64
-	ids := func() string { return fmt.Sprintf("id%d", n.Add(1)) }
-	e, err := status.New(c.Now(), spec, ids, opts...)
+	b := &backend{}
+	p, err := pipeline.New(context.Background(), spec, pipeline.Options{
+		Store:     st,
+		Planner:   noWebhooks{},
+		Now:       c.Now,
+		IDs:       func() string { return fmt.Sprintf("id%d", n.Add(1)) },
+		Engine:    opts,
+		Consumers: []pipeline.Consumer{b},
+		// The tests move the clock and tick themselves.
+		TickEvery:  24 * time.Hour,
+		FlushEvery: 24 * time.Hour,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &backend{engine: e, store: st, clock: c, spec: spec}
-	events := e.Restore(c.Now(), status.State{})
-	if err := st.Apply(context.Background(), events, nil); err != nil {
-		t.Fatal(err)
-	}
-	b.publish(nil)
+	b.Pipeline = p
+	ctx, stop := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		p.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		stop()
+		<-ran
+	})
 	return b
 }
 
-func (b *backend) Snapshot() status.Snapshot { return *b.snap.Load() }
-
-func (b *backend) Change(ctx context.Context, fn func(e *status.Engine, now time.Time) ([]status.Event, error)) error {
+// Publish records the events of every batch.
+func (b *backend) Publish(events []status.Event, _ *status.Snapshot) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	events, err := fn(b.engine, b.clock.Now())
-	if len(events) > 0 {
-		if aerr := b.store.Apply(ctx, events, nil); aerr != nil {
-			return errors.Join(err, aerr)
-		}
-	}
-	b.publish(events)
-	return err
-}
-
-func (b *backend) publish(events []status.Event) {
-	s := b.engine.Snapshot()
-	b.snap.Store(&s)
 	b.events = append(b.events, events...)
 }
 
-// observe feeds probe results, as the scheduler would.
+// observe feeds probe results as API writes do, so that each is applied
+// and published before it returns.
 func (b *backend) observe(t testing.TB, check string, o status.Outcome, n int) {
 	t.Helper()
 	for range n {
@@ -118,6 +123,19 @@ func (b *backend) tick(t testing.TB) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// holds reports whether the engine holds the incident.
+func (b *backend) holds(t testing.TB, id string) bool {
+	t.Helper()
+	var ok bool
+	if err := b.Change(context.Background(), func(e *status.Engine, now time.Time) ([]status.Event, error) {
+		_, ok = e.Incident(id)
+		return nil, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return ok
 }
 
 func (b *backend) eventKinds() []status.EventKind {

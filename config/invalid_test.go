@@ -153,7 +153,7 @@ var invalidFiles = map[string][]string{
 	},
 	"invalid-listen.yml": {
 		`2:8: listen.api: "localhost" is not host:port`,
-		`3:14: listen.websocket: "127.0.0.1:99999": the port must be a number from 1 to 65535`,
+		`3:14: listen.websocket: "127.0.0.1:99999": the port must be a number from 0 to 65535`,
 	},
 	"invalid-env.yml": {
 		`4:13: subscribers[0].secret: environment variable UP_TEST_UNSET is not set`,

@@ -84,10 +84,17 @@ func (p *parser) validatePage(c *Config) {
 			p.fail("page.url", "%s must not have a query or fragment; links are built by appending paths to it", p.quote("page.url", c.Page.URL))
 		}
 	}
-	// Port 0 (any free port) would start, but page.url and the links in
-	// webhooks are derived from listen.api and would point nowhere.
-	p.hostPort("listen.api", c.Listen.API, false, 1)
-	p.hostPort("listen.websocket", c.Listen.WebSocket, false, 1)
+	// Port 0 (any free port) is for tests and embedders that read the
+	// bound address back. A derived page.url, and the links in webhooks
+	// built from it, would point nowhere, so listen.api takes port 0 only
+	// with page.url set; the page learns the WebSocket's port from the
+	// bound listener, so listen.websocket takes it always.
+	apiMin := 1
+	if p.isSet("page.url") {
+		apiMin = 0
+	}
+	p.hostPort("listen.api", c.Listen.API, false, apiMin)
+	p.hostPort("listen.websocket", c.Listen.WebSocket, false, 0)
 	for i, o := range c.API.Origins {
 		if strings.TrimSpace(o) == "" {
 			p.fail(fmt.Sprintf("api.origins[%d]", i), "must not be empty")

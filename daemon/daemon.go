@@ -322,7 +322,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}()
 	d.sched.Start()
-	d.log.Info("up is running", "api", "http://"+d.APIAddr(), "checks", d.sched.Len(), "version", d.version)
+	// The bound addresses, not the configured ones: with port 0 this line
+	// is how a caller learns where up listens.
+	running := []any{"api", "http://" + d.APIAddr()}
+	if d.wsLn != nil {
+		running = append(running, "websocket", "ws://"+d.wsLn.Addr().String()+"/ws")
+	}
+	d.log.Info("up is running", append(running, "checks", d.sched.Len(), "version", d.version)...)
 
 	var runErr error
 	select {

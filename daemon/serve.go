@@ -69,7 +69,8 @@ func (d *Daemon) listen(cfg *config.Config, page api.Page, opts Options) (err er
 		return fmt.Errorf("listen.api %s: %w", cfg.Listen.API, err)
 	}
 	listeners := 1
-	if cfg.Listen.WebSocket != cfg.Listen.API {
+	// The same address is one listener; port 0 twice is two free ports.
+	if _, port, _ := net.SplitHostPort(cfg.Listen.API); cfg.Listen.WebSocket != cfg.Listen.API || port == "0" {
 		if d.wsLn, err = net.Listen("tcp", cfg.Listen.WebSocket); err != nil {
 			return fmt.Errorf("listen.websocket %s: %w", cfg.Listen.WebSocket, err)
 		}

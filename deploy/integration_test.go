@@ -20,12 +20,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
-
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
 	"github.com/up-status/up/internal/testenv"
 )
@@ -48,7 +44,7 @@ func TestIntegration(t *testing.T) {
 	}
 	promBin := testenv.LookPath(t, "prometheus", promtoolHint)
 	root := repoRoot(t)
-	upBin := buildUp(t, root)
+	upBin := buildUp(t)
 
 	t.Run("shipped command lines use real flags", func(t *testing.T) {
 		for _, c := range shippedCommands(t) {
@@ -210,7 +206,7 @@ func TestIntegration(t *testing.T) {
 	})
 
 	t.Run("every exported family is on the dashboard or in an alert", func(t *testing.T) {
-		scraped := familyNames(t, scrape(t, upAPI))
+		scraped := testenv.Families(t, string(scrape(t, upAPI)))
 		for _, f := range uncovered(scraped, dashboardAndAlertExprs(t)) {
 			t.Errorf("up exports %s, which neither the dashboard nor the alerts use: add a panel, or add it to unusedFamilies with the reason", f)
 		}
@@ -291,24 +287,15 @@ func shippedCommands(t *testing.T) []shippedCommand {
 
 // buildUp builds cmd/up with the Dockerfile's settings (static, trimmed
 // paths, version linked in).
-func buildUp(t *testing.T, root string) string {
+func buildUp(t *testing.T) string {
 	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("go not found: %v", err)
-	}
-	out := filepath.Join(t.TempDir(), "up")
 	ldflags := "-X github.com/prometheus/common/version.Version=" + testVersion +
 		" -X github.com/prometheus/common/version.Revision=0000000"
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, goBin, "build", "-trimpath", "-ldflags", ldflags, "-o", out, "./cmd/up")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/up: %v\n%s", err, b)
+	bin, err := testenv.BuildUp(t.TempDir(), []string{"CGO_ENABLED=0"}, "-trimpath", "-ldflags", ldflags)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return bin
 }
 
 // lab is the set of loopback peers up probes and notifies.
@@ -369,7 +356,7 @@ func startLab(t *testing.T) *lab {
 	}()
 	t.Cleanup(func() { open.Close(); wg.Wait() })
 	l.openAddr = open.Addr().String()
-	l.closedAddr = freeAddr(t)
+	l.closedAddr = testenv.ClosedAddr(t)
 
 	b := make([]byte, 16)
 	rand.Read(b)
@@ -377,27 +364,15 @@ func startLab(t *testing.T) *lab {
 	return l
 }
 
-// freeAddr returns a loopback address nothing listens on (for a moment).
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 // upConfig is the daemon's configuration for the integration test: one
 // component per situation the dashboard and the alerts must show.
 const upConfig = `page:
   id: deploy-test
   name: Deploy test
-  url: http://{{api}}
+  url: http://127.0.0.1
 listen:
-  api: {{api}}
-  websocket: {{ws}}
+  api: 127.0.0.1:0
+  websocket: 127.0.0.1:0
 storage:
   path: {{db}}
 metrics:
@@ -462,13 +437,12 @@ users:
 `
 
 // startUp writes the config, validates it, starts up and waits until it
-// answers. It returns the API address.
+// answers. It returns the address up bound its API to.
 func startUp(t *testing.T, bin string, l *lab) string {
 	t.Helper()
 	dir := t.TempDir()
-	api, ws := freeAddr(t), freeAddr(t)
 	r := strings.NewReplacer(
-		"{{api}}", api, "{{ws}}", ws, "{{db}}", filepath.Join(dir, "up.db"),
+		"{{db}}", filepath.Join(dir, "up.db"),
 		"{{ok}}", l.okURL, "{{fail}}", l.failURL, "{{tls}}", l.tlsURL,
 		"{{open}}", l.openAddr, "{{closed}}", l.closedAddr, "{{hook}}", l.hookURL, "{{token}}", l.token,
 		"{{start}}", time.Now().Add(-time.Minute).UTC().Format(time.RFC3339),
@@ -482,19 +456,7 @@ func startUp(t *testing.T, bin string, l *lab) string {
 		t.Fatalf("up validate: %v\n%s", err, out)
 	}
 
-	p := startProcess(t, "up", bin, "run", "--config", cfg, "--data", filepath.Join(dir, "data"), "--log-format", "json")
-	waitFor(t, p, 30*time.Second, "up to answer /healthz", func() error {
-		resp, err := httpClient.Get("http://" + api + "/healthz")
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("status %s", resp.Status)
-		}
-		return nil
-	})
-	return api
+	return testenv.StartUp(t, bin, "run", "--config", cfg, "--data", filepath.Join(dir, "data"), "--log-format", "json").API
 }
 
 // pushCustomMetric creates a custom status-page metric through the API, so
@@ -536,29 +498,12 @@ func scrape(t *testing.T, api string) []byte {
 	return body
 }
 
-// familyNames parses an exposition as Prometheus would and lists its
-// family names.
-func familyNames(t *testing.T, exposition []byte) []string {
-	t.Helper()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(bytes.NewReader(exposition))
-	if err != nil {
-		t.Fatalf("parse /metrics: %v", err)
-	}
-	names := make([]string, 0, len(fams))
-	for name := range fams {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
-}
-
 var httpClient = &http.Client{Timeout: 10 * time.Second}
 
 // promServer is a running Prometheus and its HTTP API.
 type promServer struct {
 	base string
-	proc *process
+	proc *testenv.Process
 }
 
 // startPrometheus runs Prometheus on loopback, scraping up every second
@@ -583,25 +528,15 @@ scrape_configs:
 	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
-	p := &promServer{base: "http://" + addr}
-	p.proc = startProcess(t, "prometheus", bin,
+	proc := testenv.Start(t, "prometheus", bin,
 		"--config.file="+filepath.Join(dir, "prometheus.yml"),
 		"--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr,
-		"--log.level=warn",
+		"--web.listen-address=127.0.0.1:0",
+		"--log.level=info", // for the "Listening on" line with the bound address
 	)
-	waitFor(t, p.proc, 60*time.Second, "Prometheus to be ready", func() error {
-		resp, err := httpClient.Get(p.base + "/-/ready")
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("status %s", resp.Status)
-		}
-		return nil
-	})
+	addr := proc.AwaitLog(60*time.Second, regexp.MustCompile(`msg="Listening on" address=(\S+)`))[1]
+	p := &promServer{base: "http://" + addr, proc: proc}
+	p.proc.Await(60*time.Second, "Prometheus to be ready", func() error { return testenv.Answers(p.base + "/-/ready") })
 	return p
 }
 
@@ -609,7 +544,7 @@ scrape_configs:
 // scrapes of up from the last minute.
 func (p *promServer) waitForData(t *testing.T, samples int, timeout time.Duration) {
 	t.Helper()
-	waitFor(t, p.proc, timeout, fmt.Sprintf("%d successful scrapes of up", samples), func() error {
+	p.proc.Await(timeout, fmt.Sprintf("%d successful scrapes of up", samples), func() error {
 		v, err := p.scalar(`sum_over_time(up{job="up"}[1m])`)
 		if err != nil {
 			return err
@@ -739,96 +674,4 @@ func (p *promServer) targetErrors() string {
 		parts = append(parts, fmt.Sprintf("%s %s %s", tg.ScrapeURL, tg.Health, tg.LastError))
 	}
 	return strings.Join(parts, "; ")
-}
-
-// process is a child process the test owns: stopped with SIGTERM (then
-// killed) at cleanup, its output shown if the test failed.
-type process struct {
-	name string
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	done chan struct{}
-	err  error
-}
-
-func startProcess(t *testing.T, name, bin string, args ...string) *process {
-	t.Helper()
-	p := &process{name: name, cmd: exec.Command(bin, args...), out: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(15 * time.Second):
-			t.Errorf("%s did not stop within 15s of SIGTERM; killing it", name)
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("%s output (end):\n%s", name, p.out.tail(8<<10))
-		}
-	})
-	return p
-}
-
-// exited reports whether the process has ended, and how.
-func (p *process) exited() (bool, error) {
-	select {
-	case <-p.done:
-		return true, p.err
-	default:
-		return false, nil
-	}
-}
-
-// waitFor polls ready every 250ms until it returns nil, the process ends,
-// or timeout passes.
-func waitFor(t *testing.T, p *process, timeout time.Duration, what string, ready func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := ready()
-		if err == nil {
-			return
-		}
-		if done, perr := p.exited(); done {
-			t.Fatalf("%s exited (%v) while waiting for %s; output:\n%s", p.name, perr, what, p.out.tail(8<<10))
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %s for %s: %v", timeout, what, err)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-}
-
-// syncBuffer collects a process's output from its two pipes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.buf.Len() > 1<<20 { // keep memory bounded; the end is what matters
-		b.buf.Next(b.buf.Len() / 2)
-	}
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) tail(n int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.buf.String()
-	if len(s) > n {
-		s = "..." + s[len(s)-n:]
-	}
-	return s
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http/httptest"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,27 +35,6 @@ func scrape(t *testing.T, m *Metrics) string {
 		t.Fatalf("GET /metrics = %d", rec.Code)
 	}
 	return rec.Body.String()
-}
-
-// series parses a text exposition into series -> value.
-func series(t *testing.T, body string) map[string]float64 {
-	t.Helper()
-	out := map[string]float64{}
-	for _, l := range strings.Split(body, "\n") {
-		if l == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(l, ' ')
-		v, err := strconv.ParseFloat(l[i+1:], 64)
-		if err != nil {
-			t.Fatalf("bad exposition line %q: %v", l, err)
-		}
-		if _, dup := out[l[:i]]; dup {
-			t.Fatalf("series %s appears twice", l[:i])
-		}
-		out[l[:i]] = v
-	}
-	return out
 }
 
 func TestProbeResultFillsBlackboxSeries(t *testing.T) {
@@ -89,7 +67,7 @@ func TestProbeResultFillsBlackboxSeries(t *testing.T) {
 		`uptime_probe_latency_seconds_count{check="home",component="website"}`:                                                      1,
 		`uptime_check_up{check="home",component="website"}`:                                                                         1,
 	}
-	got := series(t, scrape(t, m))
+	got := testenv.Series(t, scrape(t, m))
 	for k, w := range want {
 		if v, ok := got[k]; !ok || v != w {
 			t.Errorf("%s = %v (present %v), want %v", k, v, ok, w)
@@ -393,6 +371,6 @@ func TestOpenMetricsWhenAsked(t *testing.T) {
 		if strings.Contains(body, "# EOF") || !strings.Contains(body, "\n# TYPE uptime_probes_total counter\n") {
 			t.Errorf("%v: not the text format:\n%s", hdr, grep(body, "uptime_probes"))
 		}
-		series(t, body)
+		testenv.Series(t, body)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/up-status/up/internal/testenv"
 	"github.com/up-status/up/store"
 )
 
@@ -66,7 +67,7 @@ func TestDeliverHeadersAndSignature(t *testing.T) {
 			}
 		}
 		for _, d := range ds {
-			eventually(t, "delivered state", func() bool { return h.delivery(d.ID).State == store.Delivered })
+			testenv.Eventually(t, waitLong, "delivered state", func() bool { return h.delivery(d.ID).State == store.Delivered })
 			if got := h.delivery(d.ID); got.Attempts != 1 || got.LastError != "" || !got.LastAttempt.Equal(t0) {
 				t.Errorf("%s: stored %+v", name, got)
 			}
@@ -111,12 +112,12 @@ func TestBackoffSchedule(t *testing.T) {
 			t.Fatalf("X-Up-Delivery changed across retries: %q, want %q", x.delivery(), ds[0].ID)
 		}
 	}
-	eventually(t, "delivered", func() bool { return h.delivery(ds[0].ID).State == store.Delivered })
+	testenv.Eventually(t, waitLong, "delivered", func() bool { return h.delivery(ds[0].ID).State == store.Delivered })
 	if got := h.delivery(ds[0].ID); got.Attempts != failures+1 {
 		t.Errorf("attempts %d, want %d", got.Attempts, failures+1)
 	}
 	// The failing streak is over.
-	eventually(t, "streak cleared", func() bool { return h.subscriber("flaky").FailingSince.IsZero() })
+	testenv.Eventually(t, waitLong, "streak cleared", func() bool { return h.subscriber("flaky").FailingSince.IsZero() })
 }
 
 func TestBackoffBounds(t *testing.T) {
@@ -171,7 +172,7 @@ func TestDeadAfterADay(t *testing.T) {
 		t.Errorf("first delivery %+v, want dead at %v with HTTP 500", got, deadline)
 	}
 	// The second one is as old: one attempt, then given up too.
-	eventually(t, "second dead", func() bool { return h.delivery(second.ID).State == store.Dead })
+	testenv.Eventually(t, waitLong, "second dead", func() bool { return h.delivery(second.ID).State == store.Dead })
 	if got := h.delivery(second.ID); got.Attempts != 1 {
 		t.Errorf("second delivery: %d attempts, want 1", got.Attempts)
 	}
@@ -195,7 +196,7 @@ func TestDeadAfterADay(t *testing.T) {
 		if x := r.next(t); x.delivery() != d.ID {
 			t.Fatalf("replay: got %q, want %q", x.delivery(), d.ID)
 		}
-		eventually(t, "replayed delivery delivered", func() bool { return h.delivery(d.ID).State == store.Delivered })
+		testenv.Eventually(t, waitLong, "replayed delivery delivered", func() bool { return h.delivery(d.ID).State == store.Delivered })
 	}
 }
 
@@ -208,9 +209,9 @@ func TestGoneUnsubscribes(t *testing.T) {
 	if x := r.next(t); x.delivery() != ds[0].ID {
 		t.Fatalf("first request %q", x.delivery())
 	}
-	eventually(t, "subscriber disabled", func() bool { return h.subscriber("leaving").Disabled })
+	testenv.Eventually(t, waitLong, "subscriber disabled", func() bool { return h.subscriber("leaving").Disabled })
 	for _, d := range ds {
-		eventually(t, "deliveries dropped", func() bool { return h.delivery(d.ID).State == store.Dropped })
+		testenv.Eventually(t, waitLong, "deliveries dropped", func() bool { return h.delivery(d.ID).State == store.Dropped })
 	}
 	r.none(t, 100*time.Millisecond)
 	if got := h.d.Plan(componentEvents(1), []store.Subscriber{h.subscriber("leaving")}, t0); len(got) != 0 {
@@ -267,7 +268,7 @@ func TestQuarantine(t *testing.T) {
 		}
 		// The attempt is settled once the worker waits for its retry or
 		// has quarantined the subscriber.
-		eventually(t, "attempt settled", func() bool { return quarantined() || h.clock.hasTimerWithin(10*time.Minute) })
+		testenv.Eventually(t, waitLong, "attempt settled", func() bool { return quarantined() || h.clock.hasTimerWithin(10*time.Minute) })
 		if quarantined() {
 			break
 		}
@@ -284,7 +285,7 @@ func TestQuarantine(t *testing.T) {
 
 	// No attempts while quarantined, though time passes and new
 	// webhooks are queued (not dropped).
-	eventually(t, "worker stopped", func() bool { return !h.clock.hasTimerWithin(10 * time.Minute) })
+	testenv.Eventually(t, waitLong, "worker stopped", func() bool { return !h.clock.hasTimerWithin(10 * time.Minute) })
 	h.clock.Advance(2 * time.Hour)
 	second := h.enqueue(incidentEvent())[0]
 	r.none(t, 100*time.Millisecond)
@@ -304,7 +305,7 @@ func TestQuarantine(t *testing.T) {
 	if x := r.next(t); x.delivery() != second.ID {
 		t.Fatalf("after resume got %q, want %q", x.delivery(), second.ID)
 	}
-	eventually(t, "streak cleared", func() bool {
+	testenv.Eventually(t, waitLong, "streak cleared", func() bool {
 		s := h.subscriber("broken")
 		return s.QuarantinedAt.IsZero() && s.FailingSince.IsZero()
 	})
@@ -390,7 +391,7 @@ func TestBadReceiverDoesNotBlockOthers(t *testing.T) {
 
 			// The bad head is retried after about a second, with its ID;
 			// the rest of its queue waits.
-			eventually(t, "first attempt recorded", func() bool { return h.delivery(badIDs[0]).Attempts == 1 })
+			testenv.Eventually(t, waitLong, "first attempt recorded", func() bool { return h.delivery(badIDs[0]).Attempts == 1 })
 			d := h.delivery(badIDs[0])
 			if d.State != store.Pending || !strings.Contains(d.LastError, c.lastErr) {
 				t.Errorf("after one attempt: state %s, error %q, want pending with %q", d.State, d.LastError, c.lastErr)
@@ -407,7 +408,7 @@ func TestBadReceiverDoesNotBlockOthers(t *testing.T) {
 			if second := bad.next(t); second.delivery() != first.delivery() || first.delivery() != badIDs[0] {
 				t.Errorf("retry sent %q after %q, want %q twice", second.delivery(), first.delivery(), badIDs[0])
 			}
-			eventually(t, "retry recorded", func() bool { return h.delivery(badIDs[0]).Attempts == 2 })
+			testenv.Eventually(t, waitLong, "retry recorded", func() bool { return h.delivery(badIDs[0]).Attempts == 2 })
 			for _, id := range badIDs[1:] {
 				if h.delivery(id).Attempts != 0 {
 					t.Errorf("delivery %s behind a failing head was attempted", id)
@@ -446,13 +447,13 @@ func TestHugeSuccessBodyIsNotRead(t *testing.T) {
 	start := time.Now()
 	d := h.enqueue(incidentEvent())[0]
 	r.next(t)
-	eventually(t, "delivered", func() bool { return h.delivery(d.ID).State == store.Delivered })
+	testenv.Eventually(t, waitLong, "delivered", func() bool { return h.delivery(d.ID).State == store.Delivered })
 	if el := time.Since(start); el > 3*time.Second {
 		t.Errorf("delivery took %v", el)
 	}
 	// The server stops once the client hangs up; socket buffers let it
 	// get a few megabytes ahead at most.
-	eventually(t, "server stopped writing", func() bool { return written.Load() > 0 })
+	testenv.Eventually(t, waitLong, "server stopped writing", func() bool { return written.Load() > 0 })
 	if n := written.Load(); n > 64<<20 {
 		t.Errorf("receiver wrote %d bytes before the client hung up", n)
 	}
@@ -478,10 +479,10 @@ func TestDeletedAndDisabledSubscribersAreDropped(t *testing.T) {
 	}
 	h.d.Notify()
 	for _, d := range ds {
-		eventually(t, "dropped", func() bool { return h.delivery(d.ID).State == store.Dropped })
+		testenv.Eventually(t, waitLong, "dropped", func() bool { return h.delivery(d.ID).State == store.Dropped })
 	}
-	eventually(t, "gone's series removed", func() bool {
-		_, ok := gather(t, h.reg)[`uptime_webhook_queue_depth{subscriber="gone"}`]
+	testenv.Eventually(t, waitLong, "gone's series removed", func() bool {
+		_, ok := testenv.Gathered(t, h.reg)[`uptime_webhook_queue_depth{subscriber="gone"}`]
 		return !ok
 	})
 	h.clock.Advance(time.Hour)
@@ -533,12 +534,12 @@ func TestRunStopsWhileAttemptHangs(t *testing.T) {
 	if x := r.next(t); x.delivery() != d.ID {
 		t.Errorf("after restart got %q, want %q", x.delivery(), d.ID)
 	}
-	eventually(t, "delivered after restart", func() bool { return h.delivery(d.ID).State == store.Delivered })
+	testenv.Eventually(t, waitLong, "delivered after restart", func() bool { return h.delivery(d.ID).State == store.Delivered })
 }
 
 func TestRunTwice(t *testing.T) {
 	h := newHarness(t, Config{})
-	eventually(t, "Run started", func() bool { return h.d.running.Load() })
+	testenv.Eventually(t, waitLong, "Run started", func() bool { return h.d.running.Load() })
 	if err := h.d.Run(t.Context()); err == nil {
 		t.Error("second Run: no error")
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/up-status/up/internal/testenv"
 	"github.com/up-status/up/status"
 	"github.com/up-status/up/store"
 	"github.com/up-status/up/store/sqlite"
@@ -137,18 +138,6 @@ func (h *harness) subscriber(id string) store.Subscriber {
 	return store.Subscriber{}
 }
 
-// eventually polls cond every few milliseconds for at most waitLong.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitLong)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", waitLong, what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 // hit is one request a receiver got.
 type hit struct {
 	Header http.Header
@@ -232,7 +221,7 @@ func componentEvents(n int) []status.Event {
 // last attempts are recorded.
 func (h *harness) waitRetries(n int) {
 	h.t.Helper()
-	eventually(h.t, fmt.Sprintf("%d workers waiting for a retry", n), func() bool {
+	testenv.Eventually(h.t, waitLong, fmt.Sprintf("%d workers waiting for a retry", n), func() bool {
 		return h.clock.timersWithin(10*time.Minute) == n
 	})
 }

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -8,68 +9,28 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-)
 
-// gather flattens a registry into "name{label="value",...}" -> value;
-// histograms give their _count.
-func gather(t *testing.T, g prometheus.Gatherer) map[string]float64 {
-	t.Helper()
-	mfs, err := g.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]float64{}
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			var labels []string
-			for _, l := range m.GetLabel() {
-				labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
-			}
-			sort.Strings(labels)
-			name := mf.GetName()
-			if len(labels) > 0 {
-				name += "{" + strings.Join(labels, ",") + "}"
-			}
-			switch {
-			case m.Counter != nil:
-				out[name] = m.Counter.GetValue()
-			case m.Gauge != nil:
-				out[name] = m.Gauge.GetValue()
-			case m.Histogram != nil:
-				out[name+"_count"] = float64(m.Histogram.GetSampleCount())
-			}
-		}
-	}
-	return out
-}
+	"github.com/up-status/up/internal/testenv"
+)
 
 // wantMetrics waits until every expected series has its value.
 func wantMetrics(t *testing.T, g prometheus.Gatherer, want map[string]float64) {
 	t.Helper()
-	var got map[string]float64
-	ok := func() bool {
-		got = gather(t, g)
+	testenv.EventuallyOK(t, waitLong, "the metrics", func() error {
+		got := testenv.Gathered(t, g)
+		var wrong []string
 		for k, v := range want {
 			if gv, found := got[k]; !found || gv != v {
-				return false
+				wrong = append(wrong, fmt.Sprintf("%s = %v (present %v), want %v", k, gv, found, v))
 			}
 		}
-		return true
-	}
-	for range 500 {
-		if ok() {
-			return
+		if len(wrong) > 0 {
+			sort.Strings(wrong)
+			return errors.New(strings.Join(wrong, "; "))
 		}
-		waitTick()
-	}
-	for k, v := range want {
-		if gv, found := got[k]; !found || gv != v {
-			t.Errorf("%s = %v (present %v), want %v", k, gv, found, v)
-		}
-	}
+		return nil
+	})
 }
-
-func waitTick() { time.Sleep(10 * time.Millisecond) }
 
 func TestMetrics(t *testing.T) {
 	h := newHarness(t, Config{})

@@ -11,7 +11,6 @@ import (
 	"math/big"
 	"net"
 	"net/netip"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -26,16 +25,6 @@ import (
 // calls it a hang. It is generous on purpose: CI machines stall, and a
 // real hang takes forever, not a few seconds.
 const margin = 5 * time.Second
-
-// requireCapability skips a test that needs something the machine does
-// not grant, except under CI, where every test must run.
-func requireCapability(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI must be able to run this test: "+format, args...)
-	}
-	t.Skipf(format, args...)
-}
 
 // timeoutFor gives a test case a short timeout when the case is about
 // timing out and a roomy one otherwise, so that a slow CI machine cannot

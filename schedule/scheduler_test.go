@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/up-status/up/config"
+	"github.com/up-status/up/internal/testenv"
 	"github.com/up-status/up/probe"
 )
 
@@ -98,18 +99,6 @@ func (h *harness) count(id string) int {
 	return h.results[id]
 }
 
-// waitFor polls cond for at most limit.
-func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up after %v waiting for %s", limit, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func check(component, name string, interval, timeout time.Duration) *config.Check {
 	return &config.Check{
 		ID: component + "." + name, Component: component, Name: name,
@@ -134,7 +123,7 @@ func TestRunsEveryCheckAndHandsOnResults(t *testing.T) {
 		t.Fatalf("Apply = %+v, Len %d; want 3 added", ch, h.s.Len())
 	}
 	h.s.Start()
-	waitFor(t, 10*time.Second, "three results per check", func() bool {
+	testenv.Eventually(t, 10*time.Second, "three results per check", func() bool {
 		return h.count("a.x") >= 3 && h.count("b.x") >= 3 && h.count("c.x") >= 3
 	})
 }
@@ -147,7 +136,7 @@ func TestARunNeverOverlapsTheNextOfTheSameCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.s.Start()
-	waitFor(t, 10*time.Second, "runs to be skipped while one is busy", func() bool {
+	testenv.Eventually(t, 10*time.Second, "runs to be skipped while one is busy", func() bool {
 		return h.count(c.ID) >= 2 && h.skipped.Load() >= 2
 	})
 	h.mu.Lock()
@@ -174,7 +163,7 @@ func TestSlowChecksDoNotStarveFastOnes(t *testing.T) {
 	h.s.Start()
 	// Every hanging check holds its run for seconds; the fast check must
 	// still complete many runs meanwhile.
-	waitFor(t, 3*time.Second, "the fast check to keep running", func() bool {
+	testenv.Eventually(t, 3*time.Second, "the fast check to keep running", func() bool {
 		return h.count(fast.ID) >= 10
 	})
 }
@@ -237,7 +226,7 @@ func TestShutdownCancelsProbesAndDeliversNothingAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.s.Start()
-	waitFor(t, 5*time.Second, "the probe to start", func() bool {
+	testenv.Eventually(t, 5*time.Second, "the probe to start", func() bool {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		p := h.probers[c.ID]
@@ -262,7 +251,7 @@ func TestWorkersAreReusedAcrossRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.s.Start()
-	waitFor(t, 10*time.Second, "ten runs", func() bool { return h.count(c.ID) >= 10 })
+	testenv.Eventually(t, 10*time.Second, "ten runs", func() bool { return h.count(c.ID) >= 10 })
 	// One check never runs twice at once, so one worker (two at most, if
 	// a run is handed over while the worker returns to waiting) does it all.
 	if n := h.s.spawned.Load(); n > 2 {

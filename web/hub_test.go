@@ -16,6 +16,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/up-status/up/internal/testenv"
 	"github.com/up-status/up/status"
 )
 
@@ -181,17 +182,6 @@ func mustSeq(t *testing.T, m message) int {
 	return n
 }
 
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 func TestHubSendsSnapshotFirst(t *testing.T) {
 	h, url := startHub(t, HubOptions{})
 	publishSeq(h, 7, 0)
@@ -231,7 +221,7 @@ func TestHubClientBeforeFirstPublish(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c := dial(t, ctx, url, "")
-	waitFor(t, 5*time.Second, "the client to register", func() bool { return h.Clients() == 1 })
+	testenv.Eventually(t, 5*time.Second, "the client to register", func() bool { return h.Clients() == 1 })
 	publishSeq(h, 1, 0)
 	publishSeq(h, 2, 0)
 	m := mustRead(t, ctx, c)
@@ -379,7 +369,7 @@ func TestHubDropsSlowClient(t *testing.T) {
 			}
 		}()
 	}
-	waitFor(t, 10*time.Second, "all clients to register", func() bool { return h.Clients() == good+1 })
+	testenv.Eventually(t, 10*time.Second, "all clients to register", func() bool { return h.Clients() == good+1 })
 
 	// Publish at the pace of the good clients (never more than 2 ahead),
 	// so only the one that never reads can fall behind.
@@ -387,7 +377,7 @@ func TestHubDropsSlowClient(t *testing.T) {
 	for sent < max && h.Clients() > good {
 		sent++
 		publishSeq(h, sent, pad)
-		waitFor(t, 20*time.Second, "good clients to keep up", func() bool {
+		testenv.Eventually(t, 20*time.Second, "good clients to keep up", func() bool {
 			for i := range received {
 				if received[i].Load() < int64(sent-2) {
 					return false
@@ -404,7 +394,7 @@ func TestHubDropsSlowClient(t *testing.T) {
 	for range 10 {
 		sent++
 		publishSeq(h, sent, pad)
-		waitFor(t, 20*time.Second, "good clients to get every message", func() bool {
+		testenv.Eventually(t, 20*time.Second, "good clients to get every message", func() bool {
 			for i := range received {
 				if received[i].Load() != int64(sent) {
 					return false
@@ -552,7 +542,7 @@ func TestHubKeepalive(t *testing.T) {
 		}
 	}()
 	dial(t, ctx, url, "") // never reads: pings go unanswered
-	waitFor(t, 5*time.Second, "the mute client to be dropped", func() bool { return h.Clients() == 1 })
+	testenv.Eventually(t, 5*time.Second, "the mute client to be dropped", func() bool { return h.Clients() == 1 })
 	time.Sleep(300 * time.Millisecond) // several ping rounds
 	select {
 	case err := <-readErr:

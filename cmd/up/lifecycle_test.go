@@ -8,9 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/up-status/up/internal/testenv"
 )
 
 // switchable is a loopback target that answers 200 or 503 on demand.
@@ -58,19 +59,27 @@ type incidentView struct {
 type componentView struct {
 	ID     string `json:"id"`
 	Status string `json:"status"`
+	Checks []struct {
+		ID    string `json:"id"`
+		State string `json:"state"`
+	} `json:"checks"`
 }
 
-func componentStatus(t *testing.T, addr, id string) string {
+func component(t *testing.T, p *testenv.Up, id string) componentView {
 	var cs []componentView
-	if !getJSON(t, "http://"+addr+"/components/id/"+id, &cs) || len(cs) != 1 {
-		return ""
+	if !getJSON(t, p.URL("/components/id/"+id), &cs) || len(cs) != 1 {
+		return componentView{}
 	}
-	return cs[0].Status
+	return cs[0]
 }
 
-func incidents(t *testing.T, addr string) []incidentView {
+func componentStatus(t *testing.T, p *testenv.Up, id string) string {
+	return component(t, p, id).Status
+}
+
+func incidents(t *testing.T, p *testenv.Up) []incidentView {
 	var is []incidentView
-	getJSON(t, "http://"+addr+"/incidents", &is)
+	getJSON(t, p.URL("/incidents"), &is)
 	return is
 }
 
@@ -80,11 +89,9 @@ func incidents(t *testing.T, addr string) []incidentView {
 // duplicates nothing.
 func TestOutageOpensAnIncidentThatSurvivesKill9(t *testing.T) {
 	dir := t.TempDir()
-	addr := freeAddr(t)
 	target := newSwitchable(t)
 	cfgPath := filepath.Join(dir, "config.yaml")
-	writeFile(t, cfgPath, fmt.Sprintf(`
-listen: {api: %q, websocket: %q}
+	writeFile(t, cfgPath, anyPort+fmt.Sprintf(`
 storage: {path: %q}
 defaults: {interval: 250ms, timeout: 200ms, failure_threshold: 2, success_threshold: 2}
 incidents: {open_at: PARTIALOUTAGE, resolve_after: 2s}
@@ -95,18 +102,18 @@ components:
     group: web
     checks:
       - {name: home, http: {url: %q, body_contains: Welcome}}
-`, addr, addr, filepath.Join(dir, "up.db"), target.srv.URL))
+`, filepath.Join(dir, "up.db"), target.srv.URL))
 
-	p := startUp(t, addr, "run", "--config", cfgPath)
-	eventually(t, 20*time.Second, "the component to be OPERATIONAL", func() bool {
-		return componentStatus(t, addr, "site") == "OPERATIONAL"
+	p := startUp(t, "run", "--config", cfgPath)
+	testenv.Eventually(t, 20*time.Second, "the component to be OPERATIONAL", func() bool {
+		return componentStatus(t, p, "site") == "OPERATIONAL"
 	})
 
 	target.broken.Store(true)
 	var open incidentView
-	eventually(t, 20*time.Second, "MAJOROUTAGE and an INVESTIGATING incident", func() bool {
-		is := incidents(t, addr)
-		if componentStatus(t, addr, "site") != "MAJOROUTAGE" || len(is) != 1 || is[0].Status != "INVESTIGATING" {
+	testenv.Eventually(t, 20*time.Second, "MAJOROUTAGE and an INVESTIGATING incident", func() bool {
+		is := incidents(t, p)
+		if componentStatus(t, p, "site") != "MAJOROUTAGE" || len(is) != 1 || is[0].Status != "INVESTIGATING" {
 			return false
 		}
 		open = is[0]
@@ -119,24 +126,34 @@ components:
 
 	// SIGKILL while the incident is open: after a restart the same incident
 	// goes on, and none is opened beside it.
-	p.cmd.Process.Kill()
-	<-p.done
-	p = startUp(t, addr, "run", "--config", cfgPath)
-	time.Sleep(time.Second) // a few failing probes against the restored state
-	is := incidents(t, addr)
+	p.Kill()
+	p = startUp(t, "run", "--config", cfgPath)
+	// Failing probes against the restored state: enough to reopen an
+	// incident if the restored one were lost.
+	failed := func() (n float64) {
+		body, _ := get(p.URL("/metrics"))
+		for k, v := range testenv.Series(t, body) {
+			if strings.HasPrefix(k, "uptime_probes_total{") && strings.Contains(k, `check="home"`) && strings.Contains(k, `result="failure"`) {
+				n += v
+			}
+		}
+		return n
+	}
+	testenv.Eventually(t, 20*time.Second, "four failed probes after the restart", func() bool { return failed() >= 4 })
+	is := incidents(t, p)
 	if len(is) != 1 || is[0].ID != open.ID || is[0].Status != "INVESTIGATING" {
 		t.Fatalf("after SIGKILL and restart, incidents = %+v; want only %s, INVESTIGATING", is, open.ID)
 	}
 
 	target.broken.Store(false)
 	var resolved incidentView
-	eventually(t, 30*time.Second, "the incident to be RESOLVED", func() bool {
-		is := incidents(t, addr)
+	testenv.Eventually(t, 30*time.Second, "the incident to be RESOLVED", func() bool {
+		is := incidents(t, p)
 		if len(is) != 1 || is[0].Status != "RESOLVED" {
 			return false
 		}
 		resolved = is[0]
-		return componentStatus(t, addr, "site") == "OPERATIONAL"
+		return componentStatus(t, p, "site") == "OPERATIONAL"
 	})
 	if resolved.ID != open.ID || resolved.ResolvedAt == "" {
 		t.Fatalf("resolved incident %+v, want %s with resolved_at", resolved, open.ID)
@@ -149,11 +166,10 @@ components:
 		t.Fatalf("updates of the resolved incident (newest first) = %+v; want RESOLVED after MONITORING", resolved.Updates)
 	}
 
-	p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
-	startUp(t, addr, "run", "--config", cfgPath)
+	p.Kill()
+	p = startUp(t, "run", "--config", cfgPath)
 	var again incidentView
-	if !getJSON(t, "http://"+addr+"/incidents/"+open.ID, &again) {
+	if !getJSON(t, p.URL("/incidents/"+open.ID), &again) {
 		t.Fatal("GET /incidents/:id failed after restart")
 	}
 	a, _ := json.Marshal(again)
@@ -168,12 +184,10 @@ components:
 // and no incident opens although its target goes down meanwhile.
 func TestMaintenanceWindowRunsItsThreeStates(t *testing.T) {
 	dir := t.TempDir()
-	addr := freeAddr(t)
 	target := newSwitchable(t)
 	start := time.Now().Add(4 * time.Second).UTC().Truncate(time.Second)
 	cfgPath := filepath.Join(dir, "config.yaml")
-	writeFile(t, cfgPath, fmt.Sprintf(`
-listen: {api: %q, websocket: %q}
+	writeFile(t, cfgPath, anyPort+fmt.Sprintf(`
 storage: {path: %q}
 defaults: {interval: 250ms, timeout: 200ms, failure_threshold: 2, success_threshold: 1}
 components:
@@ -182,9 +196,9 @@ components:
     checks:
       - {name: port, http: {url: %q}}
 maintenance:
-  - {id: upgrade, name: Database upgrade, components: [db], start: %s, duration: 5s}
-`, addr, addr, filepath.Join(dir, "up.db"), target.srv.URL, start.Format(time.RFC3339)))
-	startUp(t, addr, "run", "--config", cfgPath)
+  - {id: upgrade, name: Database upgrade, components: [db], start: %s, duration: 6s}
+`, filepath.Join(dir, "up.db"), target.srv.URL, start.Format(time.RFC3339)))
+	p := startUp(t, "run", "--config", cfgPath)
 
 	type window struct {
 		Status  string `json:"status"`
@@ -192,40 +206,41 @@ maintenance:
 			Status string `json:"status"`
 		} `json:"maintenance_updates"`
 	}
-	seen := map[string]bool{}
 	var last window
-	var brokeAt time.Time
-	eventually(t, 30*time.Second, "the window to pass NOTSTARTEDYET, INPROGRESS and COMPLETED", func() bool {
-		if !getJSON(t, "http://"+addr+"/maintenance/upgrade", &last) {
-			return false
-		}
-		seen[last.Status] = true
-		if last.Status == "INPROGRESS" {
-			if s := componentStatus(t, addr, "db"); s != "UNDERMAINTENANCE" {
-				t.Fatalf("component is %s while its maintenance is in progress", s)
-			}
-			// The target fails for a while inside the window, then
-			// recovers before it ends.
-			switch {
-			case brokeAt.IsZero() && time.Now().Before(start.Add(time.Second)):
-				brokeAt = time.Now()
-				target.broken.Store(true)
-			case !brokeAt.IsZero() && time.Since(brokeAt) > 1500*time.Millisecond:
-				target.broken.Store(false)
-			}
-		}
-		return last.Status == "COMPLETED"
-	})
-	if !seen["NOTSTARTEDYET"] || !seen["INPROGRESS"] {
-		t.Fatalf("window states seen: %v", seen)
+	windowIs := func(want string) bool {
+		return getJSON(t, p.URL("/maintenance/upgrade"), &last) && last.Status == want
 	}
+	if !windowIs("NOTSTARTEDYET") {
+		t.Fatalf("the window is %q before its start; up took too long to start?", last.Status)
+	}
+	testenv.Eventually(t, 10*time.Second, "the window to start", func() bool { return windowIs("INPROGRESS") })
+	if s := componentStatus(t, p, "db"); s != "UNDERMAINTENANCE" {
+		t.Fatalf("component is %s while its maintenance is in progress", s)
+	}
+	// Inside the window the target fails until its check is DOWN, then
+	// recovers: the component stays UNDERMAINTENANCE and opens nothing.
+	checkIs := func(want string) bool {
+		c := component(t, p, "db")
+		return len(c.Checks) == 1 && c.Checks[0].State == want
+	}
+	target.broken.Store(true)
+	testenv.Eventually(t, 10*time.Second, "the check to go DOWN", func() bool { return checkIs("DOWN") })
+	target.broken.Store(false)
+	if !windowIs("INPROGRESS") {
+		t.Fatalf("the window is %q: it ended before its target failed inside it", last.Status)
+	}
+	if s := componentStatus(t, p, "db"); s != "UNDERMAINTENANCE" {
+		t.Fatalf("component is %s with its check DOWN during maintenance", s)
+	}
+	testenv.Eventually(t, 10*time.Second, "the check to come back UP", func() bool { return checkIs("UP") })
+	testenv.Eventually(t, 20*time.Second, "the window to complete", func() bool { return windowIs("COMPLETED") })
 	if len(last.Updates) < 3 || last.Updates[0].Status != "COMPLETED" {
 		t.Fatalf("maintenance updates (newest first) = %+v", last.Updates)
 	}
-	eventually(t, 10*time.Second, "the component to leave UNDERMAINTENANCE", func() bool {
-		return componentStatus(t, addr, "db") == "OPERATIONAL"
+	testenv.Eventually(t, 10*time.Second, "the component to leave UNDERMAINTENANCE", func() bool {
+		return componentStatus(t, p, "db") == "OPERATIONAL"
 	})
-	if is := incidents(t, addr); len(is) != 0 {
+	if is := incidents(t, p); len(is) != 0 {
 		t.Fatalf("incidents opened for a component under maintenance: %+v", is)
 	}
 }
@@ -234,19 +249,17 @@ maintenance:
 // and finds its latest value in /metrics again after SIGKILL and restart.
 func TestCustomMetricsSurviveARestart(t *testing.T) {
 	dir := t.TempDir()
-	addr := freeAddr(t)
 	cfgPath := filepath.Join(dir, "config.yaml")
-	writeFile(t, cfgPath, fmt.Sprintf(`
-listen: {api: %q, websocket: %q}
+	writeFile(t, cfgPath, anyPort+fmt.Sprintf(`
 storage: {path: %q}
 users: [{id: ops, role: editor, token: "${UP_TEST_TOKEN}"}]
-`, addr, addr, filepath.Join(dir, "up.db")))
+`, filepath.Join(dir, "up.db")))
 	t.Setenv("UP_TEST_TOKEN", "tok-for-the-test")
-	p := startUp(t, addr, "run", "--config", cfgPath)
+	p := startUp(t, "run", "--config", cfgPath)
 
 	body := `{"id":"signups","name":"Signups","unit":"1","points":[
 		{"timestamp":"2026-11-26T10:00:00.000Z","value":3},{"timestamp":"2026-11-26T11:00:00.000Z","value":7}]}`
-	req, _ := http.NewRequest(http.MethodPut, "http://"+addr+"/metrics", strings.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPut, p.URL("/metrics"), strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer tok-for-the-test")
 	resp, err := http.DefaultClient.Do(req)
@@ -258,16 +271,15 @@ users: [{id: ops, role: editor, token: "${UP_TEST_TOKEN}"}]
 		t.Fatalf("PUT /metrics = %d", resp.StatusCode)
 	}
 	const series = `uptime_custom_metric{metric="signups"}`
-	m, _ := get("http://" + addr + "/metrics")
-	if v := metricValue(m, series); v != 7 {
+	m, _ := get(p.URL("/metrics"))
+	if v, ok := testenv.Series(t, m)[series]; !ok || v != 7 {
 		t.Fatalf("%s = %v before the restart, want 7", series, v)
 	}
 
-	p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
-	startUp(t, addr, "run", "--config", cfgPath)
-	m, _ = get("http://" + addr + "/metrics")
-	if v := metricValue(m, series); v != 7 {
+	p.Kill()
+	p = startUp(t, "run", "--config", cfgPath)
+	m, _ = get(p.URL("/metrics"))
+	if v, ok := testenv.Series(t, m)[series]; !ok || v != 7 {
 		t.Fatalf("%s = %v after SIGKILL and restart, want 7", series, v)
 	}
 }

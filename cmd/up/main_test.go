@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,8 +20,8 @@ import (
 	"github.com/up-status/up/probe"
 )
 
-// upBin is the daemon built once for every test of this file: the tests
-// run the real binary, with real signals, as a user would.
+// upBin is the daemon built once for every test of this package: the
+// tests run the real binary, with real signals, as a user would.
 var upBin string
 
 func TestMain(m *testing.M) {
@@ -32,10 +30,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	upBin = filepath.Join(dir, "up")
-	build := exec.Command("go", "build", "-race", "-o", upBin, ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
+	upBin, err = testenv.BuildUp(dir, nil, "-race")
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "building up:", err)
 		os.Exit(1)
 	}
@@ -44,86 +40,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// syncBuffer collects a process's output while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
+// anyPort makes a config's listeners take free ports, which the daemon
+// logs and testenv.StartUp reads back. page.url must then be set, since
+// it cannot be derived from listen.api.
+const anyPort = "page: {url: \"http://127.0.0.1\"}\nlisten: {api: \"127.0.0.1:0\", websocket: \"127.0.0.1:0\"}\n"
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// proc is a running up daemon.
-type proc struct {
-	t    *testing.T
-	cmd  *exec.Cmd
-	log  *syncBuffer
-	addr string
-	done chan error
-}
-
-// startUp runs `up` with args and waits until its API answers on addr.
-func startUp(t *testing.T, addr string, args ...string) *proc {
+// startUp runs `up args...` and waits until its API answers.
+func startUp(t *testing.T, args ...string) *testenv.Up {
 	t.Helper()
-	p := &proc{t: t, log: &syncBuffer{}, addr: addr, done: make(chan error, 1)}
-	p.cmd = exec.Command(upBin, args...)
-	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.done <- p.cmd.Wait() }()
-	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("up output:\n%s", p.log.String())
-		}
-	})
-	eventually(t, 20*time.Second, "the API to answer /healthz", func() bool {
-		select {
-		case err := <-p.done:
-			t.Fatalf("up exited early: %v\n%s", err, p.log.String())
-		default:
-		}
-		body, err := get("http://" + addr + "/healthz")
-		return err == nil && strings.Contains(body, `"ok"`)
-	})
-	return p
-}
-
-// stop sends sig and waits for the exit, bounded.
-func (p *proc) stop(sig syscall.Signal) error {
-	p.t.Helper()
-	_ = p.cmd.Process.Signal(sig)
-	select {
-	case err := <-p.done:
-		return err
-	case <-time.After(30 * time.Second):
-		p.t.Fatalf("up did not exit within 30s of %v", sig)
-		return nil
-	}
-}
-
-func eventually(t *testing.T, limit time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up after %v waiting for %s", limit, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return testenv.StartUp(t, upBin, args...)
 }
 
 func get(url string) (string, error) {
@@ -135,16 +60,6 @@ func get(url string) (string, error) {
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	return string(b), err
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // runUp runs a short command of up and returns its exit code and output.
@@ -226,7 +141,7 @@ func TestProbePrintsTheResult(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "200") {
 		t.Fatalf("up probe %s exited %d:\n%s", srv.URL, code, out)
 	}
-	closed := freeAddr(t)
+	closed := testenv.ClosedAddr(t)
 	code, out = runUp(t, "probe", closed, "--timeout", "2s")
 	if code != 1 || !strings.Contains(out, "connection refused") {
 		t.Fatalf("up probe of a closed port exited %d:\n%s", code, out)
@@ -240,66 +155,62 @@ func TestProbePrintsTheResult(t *testing.T) {
 // TestDemoConfigFillsMetrics is the README's quick start: `up` with no
 // config probes itself, and /metrics shows it at once.
 func TestDemoConfigFillsMetrics(t *testing.T) {
-	// The demo listens on the fixed port of the README. A developer may
-	// have an up running there; CI has nothing else on it.
+	// The demo listens on the fixed port of the README and probes it:
+	// that port is what this test is about. A developer may have an up
+	// running there; CI has nothing else on it.
 	if ln, err := net.Listen("tcp", "127.0.0.1:5010"); err != nil {
-		if testenv.InCI() {
-			t.Fatalf("127.0.0.1:5010 is taken: %v", err)
-		}
-		t.Skipf("127.0.0.1:5010 is taken (an up running?): %v", err)
+		testenv.SkipOrFail(t, "127.0.0.1:5010 is taken (an up running?): %v", err)
 	} else {
 		ln.Close()
 	}
-	dir := t.TempDir()
-	p := startUp(t, "127.0.0.1:5010", "run", "--data", dir)
-	eventually(t, 30*time.Second, "the demo's own checks to succeed in /metrics", func() bool {
-		body, err := get("http://127.0.0.1:5010/metrics")
+	p := startUp(t, "run", "--data", t.TempDir())
+	if p.API != "127.0.0.1:5010" {
+		t.Fatalf("the demo runs on %s, want the README's 127.0.0.1:5010", p.API)
+	}
+	testenv.Eventually(t, 30*time.Second, "the demo's own checks to succeed in /metrics", func() bool {
+		body, err := get(p.URL("/metrics"))
+		m := testenv.Series(t, body)
 		return err == nil &&
-			strings.Contains(body, `probe_success{check="healthz",component="api",target="http://127.0.0.1:5010/healthz",type="http"} 1`) &&
-			strings.Contains(body, `probe_success{check="port",component="api",target="127.0.0.1:5010",type="tcp"} 1`)
+			m[`probe_success{check="healthz",component="api",target="http://127.0.0.1:5010/healthz",type="http"}`] == 1 &&
+			m[`probe_success{check="port",component="api",target="127.0.0.1:5010",type="tcp"}`] == 1
 	})
-	if err := p.stop(syscall.SIGTERM); err != nil {
+	if err := p.Stop(syscall.SIGTERM); err != nil {
 		t.Fatalf("up exited with %v after SIGTERM", err)
 	}
 }
 
 func TestSIGHUPReloadsAndABadConfigKeepsTheRunningOne(t *testing.T) {
 	dir := t.TempDir()
-	addr := freeAddr(t)
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer target.Close()
 	cfgPath := filepath.Join(dir, "config.yaml")
-	head := fmt.Sprintf("listen: {api: %q, websocket: %q}\nstorage: {path: %q}\ndefaults: {interval: 1s}\ncomponents:\n  - id: web\n    name: Web\n    checks:\n",
-		addr, addr, filepath.Join(dir, "up.db"))
+	head := anyPort + fmt.Sprintf("storage: {path: %q}\ndefaults: {interval: 1s}\ncomponents:\n  - id: web\n    name: Web\n    checks:\n",
+		filepath.Join(dir, "up.db"))
 	one := fmt.Sprintf("      - {name: one, http: {url: %q}}\n", target.URL+"/one")
 	two := fmt.Sprintf("      - {name: two, http: {url: %q}}\n", target.URL+"/two")
 	writeFile(t, cfgPath, head+one)
-	p := startUp(t, addr, "run", "--config", cfgPath)
-	metric := func(name string) string {
-		return fmt.Sprintf(`probe_success{check="%s",component="web",target="%s/%s",type="http"} 1`, name, target.URL, name)
+	p := startUp(t, "run", "--config", cfgPath)
+	succeeded := func(name string) bool {
+		body, _ := get(p.URL("/metrics"))
+		return testenv.Series(t, body)[fmt.Sprintf(`probe_success{check="%s",component="web",target="%s/%s",type="http"}`, name, target.URL, name)] == 1
 	}
-	eventually(t, 20*time.Second, "check one to succeed", func() bool {
-		body, _ := get("http://" + addr + "/metrics")
-		return strings.Contains(body, metric("one"))
-	})
+	testenv.Eventually(t, 20*time.Second, "check one to succeed", func() bool { return succeeded("one") })
 
 	writeFile(t, cfgPath, head+one+two)
-	_ = p.cmd.Process.Signal(syscall.SIGHUP)
-	eventually(t, 20*time.Second, "check two to appear after SIGHUP", func() bool {
-		body, _ := get("http://" + addr + "/metrics")
-		return strings.Contains(body, metric("two")) && strings.Contains(body, metric("one"))
+	p.Signal(syscall.SIGHUP)
+	testenv.Eventually(t, 20*time.Second, "check two to appear after SIGHUP", func() bool {
+		return succeeded("two") && succeeded("one")
 	})
 
 	writeFile(t, cfgPath, head+one+"      - {name: three, htp: {}}\n")
-	_ = p.cmd.Process.Signal(syscall.SIGHUP)
-	eventually(t, 20*time.Second, "the bad reload to be logged", func() bool {
-		return strings.Contains(p.log.String(), "keeping the running config")
+	p.Signal(syscall.SIGHUP)
+	testenv.Eventually(t, 20*time.Second, "the bad reload to be logged", func() bool {
+		return strings.Contains(p.Log(), "keeping the running config")
 	})
-	body, _ := get("http://" + addr + "/metrics")
-	if !strings.Contains(body, metric("two")) {
+	if !succeeded("two") {
 		t.Fatal("a bad config removed a running check")
 	}
-	if err := p.stop(syscall.SIGINT); err != nil {
+	if err := p.Stop(syscall.SIGINT); err != nil {
 		t.Fatalf("up exited with %v after SIGINT", err)
 	}
 }
@@ -310,14 +221,10 @@ func TestSIGHUPReloadsAndABadConfigKeepsTheRunningOne(t *testing.T) {
 func TestABadStateFileStopsTheStartWithItsPath(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "up.db")
-	cfg := func(addr string) string {
-		p := filepath.Join(dir, strings.ReplaceAll(addr, ":", "_")+".yaml")
-		writeFile(t, p, fmt.Sprintf("listen: {api: %q, websocket: %q}\nstorage: {path: %q}\n", addr, addr, db))
-		return p
-	}
-	first := freeAddr(t)
-	startUp(t, first, "run", "--config", cfg(first))
-	code, out := runUp(t, "run", "--config", cfg(freeAddr(t)))
+	cfg := filepath.Join(dir, "up.yaml")
+	writeFile(t, cfg, anyPort+fmt.Sprintf("storage: {path: %q}\n", db))
+	startUp(t, "run", "--config", cfg)
+	code, out := runUp(t, "run", "--config", cfg)
 	if code != 1 || !strings.Contains(out, db) || !strings.Contains(out, "in use by another process") {
 		t.Fatalf("second up on the same database exited %d:\n%s", code, out)
 	}
@@ -325,8 +232,7 @@ func TestABadStateFileStopsTheStartWithItsPath(t *testing.T) {
 	garbage := filepath.Join(dir, "garbage.db")
 	writeFile(t, garbage, strings.Repeat("not a database\n", 400))
 	p := filepath.Join(dir, "garbage.yaml")
-	addr := freeAddr(t)
-	writeFile(t, p, fmt.Sprintf("listen: {api: %q, websocket: %q}\nstorage: {path: %q}\n", addr, addr, garbage))
+	writeFile(t, p, anyPort+fmt.Sprintf("storage: {path: %q}\n", garbage))
 	code, out = runUp(t, "run", "--config", p)
 	if code != 1 || !strings.Contains(out, garbage) {
 		t.Fatalf("up on a corrupt database exited %d:\n%s", code, out)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -20,13 +19,15 @@ import (
 // started again, the page says it is reconnecting and then recovers; the
 // target is repaired and the page follows.
 func TestStatusPageFollowsTheRealDaemon(t *testing.T) {
-	chromium := testenv.LookPath(t, "chromium", "apt-get install -y chromium")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	tab := testenv.Chromium(t, ctx)
 	dir := t.TempDir()
-	addr, wsAddr := freeAddr(t), freeAddr(t)
 	target := newSwitchable(t)
 	cfgPath := filepath.Join(dir, "config.yaml")
-	writeFile(t, cfgPath, fmt.Sprintf(`
-page: {id: test, name: Test Status, url: "http://%s"}
+	config := func(api, ws string) {
+		writeFile(t, cfgPath, fmt.Sprintf(`
+page: {id: test, name: Test Status, url: "http://127.0.0.1"}
 listen: {api: %q, websocket: %q}
 storage: {path: %q}
 defaults: {interval: 250ms, timeout: 200ms, failure_threshold: 2, success_threshold: 1}
@@ -38,27 +39,15 @@ components:
     group: web
     checks:
       - {name: home, http: {url: %q}}
-`, addr, addr, wsAddr, filepath.Join(dir, "up.db"), target.srv.URL))
-	p := startUp(t, addr, "run", "--config", cfgPath)
+`, api, ws, filepath.Join(dir, "up.db"), target.srv.URL))
+	}
+	config("127.0.0.1:0", "127.0.0.1:0")
+	p := startUp(t, "run", "--config", cfgPath)
+	if p.WebSocket == "" {
+		t.Fatal("up did not log its separate WebSocket listener")
+	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	tab, cancelTab := chromedp.NewContext(actx)
-	defer cancelTab()
-	if err := chromedp.Do(tab, chromedp.Navigate("http://"+addr+"/")); err != nil {
+	if err := chromedp.Do(tab, chromedp.Navigate(p.URL("/"))); err != nil {
 		t.Fatalf("opening the page: %v", err)
 	}
 	// Marks the document: it survives only if the page never reloads.
@@ -71,20 +60,16 @@ components:
 	}
 	wait := func(what string, limit time.Duration, cond string) {
 		t.Helper()
-		deadline := time.Now().Add(limit)
-		for {
+		testenv.EventuallyOK(t, limit, what, func() error {
 			ok, err := chromedp.Run(tab, chromedp.Evaluate[bool](`!!(`+cond+`)`))
 			if err != nil {
 				t.Fatalf("waiting for %s: %v", what, err)
 			}
-			if ok {
-				return
+			if !ok {
+				return fmt.Errorf("the page shows:\n%s", text())
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("gave up after %v waiting for %s; the page shows:\n%s", limit, what, text())
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+			return nil
+		})
 	}
 	const state = `document.getElementById('connection').dataset.state`
 	const site = `(document.querySelector('[data-component="site"]')?.innerText ?? '')`
@@ -97,12 +82,14 @@ components:
 		document.body.innerText.includes('Site major outage') &&
 		document.body.innerText.includes('site.home is DOWN')`)
 
-	// The daemon dies: the page must say so and come back by itself.
-	p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
+	// The daemon dies: the page must say so and come back by itself, to
+	// the addresses it knows. They were free a moment ago: the restart
+	// binds them again.
+	p.Kill()
 	wait(`"reconnecting"`, 20*time.Second, state+` === 'reconnecting'`)
 	target.broken.Store(false)
-	startUp(t, addr, "run", "--config", cfgPath)
+	config(p.API, p.WebSocket)
+	startUp(t, "run", "--config", cfgPath)
 	wait("the page to reconnect and resynchronise", 60*time.Second, `window.notReloaded && `+state+` === 'live' &&
 		`+site+`.includes('Operational')`)
 	if s := text(); !strings.Contains(s, "Site major outage") || !strings.Contains(s, "Monitoring") {

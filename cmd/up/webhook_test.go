@@ -12,12 +12,12 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/up-status/up/internal/testenv"
 )
 
 // hook is one webhook as the receiver got it.
@@ -27,8 +27,9 @@ type hook struct {
 	payload                    map[string]any
 }
 
-// receiver is a webhook endpoint on a fixed loopback address that can go
-// down (refusing connections) and come back.
+// receiver is a webhook endpoint on loopback that can go down (refusing
+// connections) and come back on the same address, as the subscriber's
+// URL in the config says.
 type receiver struct {
 	t    *testing.T
 	addr string
@@ -38,7 +39,7 @@ type receiver struct {
 }
 
 func newReceiver(t *testing.T) *receiver {
-	r := &receiver{t: t, addr: freeAddr(t)}
+	r := &receiver{t: t, addr: "127.0.0.1:0"}
 	r.up()
 	t.Cleanup(r.down)
 	return r
@@ -49,6 +50,7 @@ func (r *receiver) up() {
 	if err != nil {
 		r.t.Fatalf("receiver cannot listen again on %s: %v", r.addr, err)
 	}
+	r.addr = ln.Addr().String()
 	r.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		h := hook{event: req.Header.Get("X-Up-Event"), delivery: req.Header.Get("X-Up-Delivery"),
@@ -107,14 +109,13 @@ func sign(secret string, body []byte) string {
 func TestWebhooksReachASubscriberAcrossAnOutageAndKill9(t *testing.T) {
 	const secret = "s3cret-for-the-test"
 	dir := t.TempDir()
-	addr := freeAddr(t)
 	target := newSwitchable(t)
 	rcv := newReceiver(t)
 	start := time.Now().Add(3 * time.Second).UTC().Truncate(time.Second)
 	cfgPath := filepath.Join(dir, "config.yaml")
 	writeFile(t, cfgPath, fmt.Sprintf(`
-page: {id: test, name: Test, url: "http://%s"}
-listen: {api: %q, websocket: %q}
+page: {id: test, name: Test, url: "http://127.0.0.1"}
+listen: {api: "127.0.0.1:0", websocket: "127.0.0.1:0"}
 storage: {path: %q}
 defaults: {interval: 200ms, timeout: 150ms, failure_threshold: 2, success_threshold: 1}
 incidents: {open_at: PARTIALOUTAGE, resolve_after: 1s}
@@ -129,19 +130,19 @@ maintenance:
   - {id: upgrade, name: Upgrade, components: [db], start: %s, duration: 2s}
 subscribers:
   - {id: hook, url: "http://%s/hook", secret: "${UP_TEST_SECRET}"}
-`, addr, addr, addr, filepath.Join(dir, "up.db"), target.srv.URL, start.Format(time.RFC3339), rcv.addr))
+`, filepath.Join(dir, "up.db"), target.srv.URL, start.Format(time.RFC3339), rcv.addr))
 	t.Setenv("UP_TEST_SECRET", secret) // inherited by the daemon
 
-	p := startUp(t, addr, "run", "--config", cfgPath)
-	eventually(t, 20*time.Second, "the site to be OPERATIONAL", func() bool {
-		return componentStatus(t, addr, "site") == "OPERATIONAL"
+	p := startUp(t, "run", "--config", cfgPath)
+	testenv.Eventually(t, 20*time.Second, "the site to be OPERATIONAL", func() bool {
+		return componentStatus(t, p, "site") == "OPERATIONAL"
 	})
 	target.broken.Store(true)
-	eventually(t, 20*time.Second, "component and INVESTIGATING webhooks", func() bool {
+	testenv.Eventually(t, 20*time.Second, "component and INVESTIGATING webhooks", func() bool {
 		return rcv.has("component", "new_status", "MAJOROUTAGE") && rcv.has("incident", "status", "INVESTIGATING")
 	})
 	target.broken.Store(false)
-	eventually(t, 30*time.Second, "MONITORING, RESOLVED and the maintenance webhooks", func() bool {
+	testenv.Eventually(t, 30*time.Second, "MONITORING, RESOLVED and the maintenance webhooks", func() bool {
 		return rcv.has("incident", "status", "MONITORING") && rcv.has("incident", "status", "RESOLVED") &&
 			rcv.has("component", "new_status", "OPERATIONAL") &&
 			rcv.has("maintenance", "status", "INPROGRESS") && rcv.has("maintenance", "status", "COMPLETED")
@@ -170,7 +171,7 @@ subscribers:
 			t.Errorf("%s webhook has top-level keys %v, want %v", h.event, keys, wantKeys[h.event])
 		}
 		meta, _ := h.payload["meta"].(map[string]any)
-		if u, _ := meta["unsubscribe"].(string); !strings.HasPrefix(u, "http://"+addr+"/unsubscribe/") {
+		if u, _ := meta["unsubscribe"].(string); !strings.HasPrefix(u, "http://127.0.0.1/unsubscribe/") {
 			t.Errorf("%s webhook: meta.unsubscribe = %q", h.event, u)
 		}
 	}
@@ -179,12 +180,12 @@ subscribers:
 	rcv.down()
 	before := len(rcv.hooks())
 	target.broken.Store(true)
-	eventually(t, 20*time.Second, "webhooks to queue up for the missing receiver", func() bool {
-		body, _ := get("http://" + addr + "/metrics")
-		return metricValue(body, `uptime_webhook_queue_depth{subscriber="hook"}`) >= 2
+	testenv.Eventually(t, 20*time.Second, "webhooks to queue up for the missing receiver", func() bool {
+		body, _ := get(p.URL("/metrics"))
+		return testenv.Series(t, body)[`uptime_webhook_queue_depth{subscriber="hook"}`] >= 2
 	})
 	var incidentID string
-	for _, inc := range incidents(t, addr) {
+	for _, inc := range incidents(t, p) {
 		if inc.Status == "INVESTIGATING" {
 			incidentID = inc.ID
 		}
@@ -192,12 +193,11 @@ subscribers:
 	if incidentID == "" {
 		t.Fatal("no open incident for the second outage")
 	}
-	p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
+	p.Kill()
 
-	startUp(t, addr, "run", "--config", cfgPath)
+	startUp(t, "run", "--config", cfgPath)
 	rcv.up()
-	eventually(t, 60*time.Second, "the queued webhooks to arrive after restart", func() bool {
+	testenv.Eventually(t, 60*time.Second, "the queued webhooks to arrive after restart", func() bool {
 		for _, h := range rcv.hooks()[before:] {
 			inc, _ := h.payload["incident"].(map[string]any)
 			if h.event == "incident" && inc["id"] == incidentID && inc["status"] == "INVESTIGATING" && h.signature == sign(secret, h.body) {
@@ -212,17 +212,4 @@ subscribers:
 	}) {
 		t.Fatal("the component webhook queued before SIGKILL never arrived")
 	}
-}
-
-// metricValue finds a series in a text exposition; -1 when absent.
-func metricValue(body, series string) float64 {
-	for _, l := range strings.Split(body, "\n") {
-		if rest, ok := strings.CutPrefix(l, series+" "); ok {
-			v, err := strconv.ParseFloat(strings.Fields(rest)[0], 64)
-			if err == nil {
-				return v
-			}
-		}
-	}
-	return -1
 }
