@@ -63,7 +63,9 @@ func (p *Pipeline) stop() {
 		break
 	}
 	p.tick()
-	p.flush(p.now())
+	// The minute still running is saved too: shutting down must not
+	// lose up to a minute of response times.
+	p.flush(p.now().Add(time.Minute))
 	p.pubT.Stop()
 	p.publish()
 }
@@ -159,11 +161,11 @@ func (p *Pipeline) forget(events []status.Event) {
 	}
 }
 
-// flush hands the uptime and response times gathered so far to the
-// commit stage.
-func (p *Pipeline) flush(now time.Time) {
+// flush hands the uptime, and the response times of the minutes ended by
+// until, to the commit stage.
+func (p *Pipeline) flush(until time.Time) {
 	buckets := p.engine.DrainUptime()
-	points := p.latency.Drain(now)
+	points := p.latency.Drain(until)
 	if len(buckets) == 0 && len(points) == 0 {
 		return
 	}

@@ -120,12 +120,14 @@ func start(t *testing.T) *fixture {
 		_ = p.Run(rctx)
 	}()
 	f := &fixture{t: t, st: st, p: p, rec: rec}
-	f.stop = func() {
+	f.stop = sync.OnceFunc(func() {
 		cancel()
 		<-done
+	})
+	t.Cleanup(func() {
+		f.stop()
 		db.Close()
-	}
-	t.Cleanup(f.stop)
+	})
 	return f
 }
 
@@ -353,6 +355,23 @@ func TestConsumersGetEveryEventInOrder(t *testing.T) {
 		}
 		if n := f.rec.batches - before; n > 3 {
 			t.Fatalf("50 results published in %d batches; the gap should coalesce them", n)
+		}
+	})
+}
+
+// Stopping saves the response times of the minute still running.
+func TestShutdownSavesTheRunningMinute(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := start(t)
+		f.result(true)
+		time.Sleep(5 * time.Second) // well inside the first minute
+		f.stop()
+		m, err := f.st.DB.Metric(context.Background(), "web.home", time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Points) != 1 || m.Points[0].Value != 20 {
+			t.Fatalf("after shutdown, response times %+v; want the running minute's 20 ms", m.Points)
 		}
 	})
 }
