@@ -80,9 +80,9 @@ func TestClientsCannotExhaustTheProbes(t *testing.T) {
 		}
 	}()
 	dir := t.TempDir()
-	apiAddr := freePort(t)
 	cfgText := fmt.Sprintf(`
-listen: {api: %q, websocket: %q}
+page: {url: "http://127.0.0.1"}
+listen: {api: "127.0.0.1:0", websocket: "127.0.0.1:0"}
 storage: {path: %q}
 defaults: {interval: 100ms, timeout: 90ms, failure_threshold: 1, success_threshold: 1}
 incidents: {open_at: DEGRADEDPERFORMANCE}
@@ -92,7 +92,7 @@ components:
     checks:
       - {name: home, http: {url: %q, body_contains: Welcome}}
       - {name: port, tcp: {address: %q}}
-`, apiAddr, apiAddr, filepath.Join(dir, "up.db"), web.URL, tcp.Addr().String())
+`, filepath.Join(dir, "up.db"), web.URL, tcp.Addr().String())
 
 	child := exec.Command(os.Args[0], "-test.run=^$")
 	child.Env = append(os.Environ(), "UP_LIMITED_CONFIG="+cfgText)
@@ -220,16 +220,6 @@ func probed(metrics string) bool {
 		}
 	}
 	return n >= 2
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 func parseConfig(text string) (*config.Config, error) {

@@ -1,63 +1,39 @@
 package daemon
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/up-status/up/config"
+	"github.com/up-status/up/internal/testenv"
 )
-
-// lockedBuffer is a log sink the daemon's goroutines write concurrently.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // A secret given to a check through ${VAR} is never shown: not in metric
 // labels, /status, incident bodies, webhooks or logs, whole or as part
 // of a longer value, and a URL's user information never either.
 func TestSecretsOfChecksAreShownNowhere(t *testing.T) {
 	const secret = "hunter2-s3cr3t-value"
-	var hooks lockedBuffer
+	var hooks logBuffer
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		hooks.Write(append(b, '\n'))
 	}))
 	defer receiver.Close()
-	// A port nothing listens on: the probe fails, the incident opens.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := ln.Addr().String()
-	ln.Close()
+	// A port that refuses: the probe fails, the incident opens.
+	dead := testenv.ClosedAddr(t)
 
 	dir := t.TempDir()
 	text := fmt.Sprintf(`
-listen: {api: %q, websocket: %q}
+page: {url: "http://127.0.0.1"}
+listen: {api: "127.0.0.1:0", websocket: "127.0.0.1:0"}
 storage: {path: %q}
 defaults: {interval: 200ms, timeout: 150ms, failure_threshold: 1, success_threshold: 1}
 incidents: {open_at: DEGRADEDPERFORMANCE}
@@ -70,14 +46,14 @@ components:
         http: {url: "http://monitor:${HOOK_SECRET}@%s/health?api_key=${HOOK_SECRET}&x=1"}
       - name: port
         tcp: {address: "%s", send: "key ${HOOK_SECRET}"}
-`, freePort(t), freePort(t), filepath.Join(dir, "up.db"), receiver.URL, dead, dead)
+`, filepath.Join(dir, "up.db"), receiver.URL, dead, dead)
 	cfg, err := config.ParseWithEnv([]byte(text), "secret.yaml", func(name string) (string, bool) {
 		return secret, name == "HOOK_SECRET"
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs lockedBuffer
+	var logs logBuffer
 	d, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
