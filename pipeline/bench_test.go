@@ -50,15 +50,9 @@ func benchPipeline(b *testing.B, checks int, delay time.Duration) (*Pipeline, fu
 	if err != nil {
 		b.Fatal(err)
 	}
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = p.Run(rctx)
-	}()
+	stop := running(p)
 	return p, func() {
-		cancel()
-		<-done
+		stop()
 		db.Close()
 	}
 }

@@ -113,22 +113,26 @@ func start(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = p.Run(rctx)
-	}()
-	f := &fixture{t: t, st: st, p: p, rec: rec}
-	f.stop = sync.OnceFunc(func() {
-		cancel()
-		<-done
-	})
+	f := &fixture{t: t, st: st, p: p, rec: rec, stop: running(p)}
 	t.Cleanup(func() {
 		f.stop()
 		db.Close()
 	})
 	return f
+}
+
+// running runs p until stop is called; calling stop again does nothing.
+func running(p *Pipeline) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = p.Run(ctx)
+	}()
+	return sync.OnceFunc(func() {
+		cancel()
+		<-done
+	})
 }
 
 func (f *fixture) result(ok bool) {
