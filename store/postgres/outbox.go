@@ -181,8 +181,17 @@ func (d *DB) MarkDelivery(ctx context.Context, dl store.Delivery) error {
 // Deliveries lists deliveries in a state (all when state is ""), newest
 // first, at most lim (all when lim <= 0).
 func (d *DB) Deliveries(ctx context.Context, state store.DeliveryState, lim int) ([]store.Delivery, error) {
-	out, err := queryDeliveries(ctx, d.pool, `SELECT `+deliveryCols+` FROM outbox
-		WHERE $1 = '' OR state = $1 ORDER BY seq DESC LIMIT $2`, string(state), limit(lim))
+	// Two statements rather than "$1 = '' OR state = $1": each keeps a
+	// plan that walks its own index.
+	var out []store.Delivery
+	var err error
+	if state == "" {
+		out, err = queryDeliveries(ctx, d.pool, `SELECT `+deliveryCols+` FROM outbox
+			ORDER BY seq DESC LIMIT $1`, limit(lim))
+	} else {
+		out, err = queryDeliveries(ctx, d.pool, `SELECT `+deliveryCols+` FROM outbox
+			WHERE state = $1 ORDER BY seq DESC LIMIT $2`, string(state), limit(lim))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("deliveries: %w", err)
 	}
