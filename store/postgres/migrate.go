@@ -84,13 +84,8 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // refuses a database newer than the binary: running old code on a newer
 // schema could write rows the newer code misreads.
 func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
-	if _, err := pool.Exec(ctx, createMigrationsTable); err != nil {
-		// Two sessions creating the table at once: one of them gets a
-		// unique violation on the catalog; the table is there now.
-		var pe *pgconn.PgError
-		if !errors.As(err, &pe) || pe.Code != "23505" {
-			return fmt.Errorf("schema_migrations: %w", err)
-		}
+	if err := createMigrationsTableOnce(ctx, pool); err != nil {
+		return fmt.Errorf("schema_migrations: %w", err)
 	}
 	latest := ms[len(ms)-1].version
 	for _, m := range ms {
@@ -127,4 +122,25 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
 		}
 	}
 	return nil
+}
+
+// createMigrationsTableOnce creates schema_migrations unless it exists.
+// IF NOT EXISTS does not make two sessions creating it at once safe: the
+// loser fails on the catalog (a duplicate key, type or table) once the
+// winner commits. Running the statement again then finds the table.
+func createMigrationsTableOnce(ctx context.Context, pool *pgxpool.Pool) error {
+	var err error
+	for range 3 {
+		_, err = pool.Exec(ctx, createMigrationsTable)
+		var pe *pgconn.PgError
+		if err == nil || !errors.As(err, &pe) {
+			return err
+		}
+		switch pe.Code {
+		case "23505", "42710", "42P07": // unique_violation, duplicate_object, duplicate_table
+			continue
+		}
+		return err
+	}
+	return err
 }
