@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -10,24 +10,15 @@ import (
 	"github.com/up-status/up/store"
 )
 
-func ids(ds []store.Delivery) []string {
-	var out []string
-	for _, d := range ds {
-		out = append(out, d.ID)
-	}
-	return out
-}
-
-// TestOutboxOrder interleaves two subscribers' deliveries over several
+// testOutboxOrder interleaves two subscribers' deliveries over several
 // Apply calls and reads each queue back in enqueue order.
-func TestOutboxOrder(t *testing.T) {
+func testOutboxOrder(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
-	now := ms(0)
+	now := At(0)
 	var wantA, wantB []string
 	for i := range 5 {
-		a := delivery("a"+string(rune('0'+i)), "a")
-		b := delivery("b"+string(rune('0'+i)), "b")
+		a := Delivery("a"+string(rune('0'+i)), "a")
+		b := Delivery("b"+string(rune('0'+i)), "b")
 		a.CreatedAt, b.CreatedAt = now, now
 		wantA, wantB = append(wantA, a.ID), append(wantB, b.ID)
 		if err := db.Apply(ctx, nil, []store.Delivery{b, a}); err != nil {
@@ -54,19 +45,18 @@ func TestOutboxOrder(t *testing.T) {
 	}
 }
 
-// TestOutboxHeadOfLine: a delivery waiting for its retry holds back the
+// testOutboxHeadOfLine: a delivery waiting for its retry holds back the
 // later ones of its subscriber, and only those.
-func TestOutboxHeadOfLine(t *testing.T) {
+func testOutboxHeadOfLine(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
-	now := ms(0)
+	now := At(0)
 	var batch []store.Delivery
 	for _, id := range []string{"a1", "a2", "a3"} {
-		d := delivery(id, "a")
+		d := Delivery(id, "a")
 		d.CreatedAt = now
 		batch = append(batch, d)
 	}
-	other := delivery("b1", "b")
+	other := Delivery("b1", "b")
 	other.CreatedAt = now
 	if err := db.Apply(ctx, nil, append(batch, other)); err != nil {
 		t.Fatal(err)
@@ -140,13 +130,12 @@ func TestOutboxHeadOfLine(t *testing.T) {
 	}
 }
 
-func TestDeleteSubscriberDropsBacklog(t *testing.T) {
+func testDeleteSubscriberDropsBacklog(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
 	if err := db.PutSubscriber(ctx, store.Subscriber{ID: "ops", URL: "http://x"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Apply(ctx, nil, []store.Delivery{delivery("d1", "ops"), delivery("d2", "dev")}); err != nil {
+	if err := db.Apply(ctx, nil, []store.Delivery{Delivery("d1", "ops"), Delivery("d2", "dev")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.DeleteSubscriber(ctx, "ops"); err != nil {

@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -11,20 +11,19 @@ import (
 	"github.com/up-status/up/store"
 )
 
-func TestApplyAtomic(t *testing.T) {
+func testApplyAtomic(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
-	if err := db.Apply(ctx, nil, []store.Delivery{delivery("d1", "ops")}); err != nil {
+	if err := db.Apply(ctx, nil, []store.Delivery{Delivery("d1", "ops")}); err != nil {
 		t.Fatal(err)
 	}
 	comp := status.Component{ID: "website", Name: "Website", Status: status.MajorOutage}
 	events := []status.Event{
-		incidentEvent(incident("i1", ms(0), 2)),
+		IncidentEvent(Incident("i1", At(0), 2)),
 		{Kind: status.ComponentChanged, Component: &comp},
 		{Kind: status.PageChanged, Page: status.Page{Status: status.PageHasIssues}},
 	}
 	// d1 is already in the outbox: the whole step must be refused.
-	err := db.Apply(ctx, events, []store.Delivery{delivery("d2", "ops"), delivery("d1", "ops")})
+	err := db.Apply(ctx, events, []store.Delivery{Delivery("d2", "ops"), Delivery("d1", "ops")})
 	if err == nil {
 		t.Fatal("duplicate delivery id accepted")
 	}
@@ -41,7 +40,7 @@ func TestApplyAtomic(t *testing.T) {
 		t.Errorf("outbox after a failed Apply: %+v", ds)
 	}
 	// A bad event fails the step too, deliveries included.
-	err = db.Apply(ctx, []status.Event{{Kind: status.IncidentChanged}}, []store.Delivery{delivery("d3", "ops")})
+	err = db.Apply(ctx, []status.Event{{Kind: status.IncidentChanged}}, []store.Delivery{Delivery("d3", "ops")})
 	if err == nil {
 		t.Fatal("incident event without incident accepted")
 	}
@@ -50,15 +49,14 @@ func TestApplyAtomic(t *testing.T) {
 	}
 }
 
-func TestApplyIdempotent(t *testing.T) {
+func testApplyIdempotent(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
-	inc := incident("i1", ms(0), 3)
+	inc := Incident("i1", At(0), 3)
 	comp := status.Component{ID: "website", Name: "Website", Status: status.MajorOutage, Checks: []string{"home"}}
-	m := status.Maintenance{ID: "m1", Name: "M", Status: status.InProgress, Start: ms(0),
+	m := status.Maintenance{ID: "m1", Name: "M", Status: status.InProgress, Start: At(0),
 		Updates: []status.MaintenanceUpdate{{ID: "u1", MaintenanceID: "m1", Status: status.InProgress}}}
 	events := []status.Event{
-		incidentEvent(inc),
+		IncidentEvent(inc),
 		{Kind: status.ComponentChanged, Component: &comp, OldStatus: status.Operational},
 		{Kind: status.MaintenanceChanged, Maintenance: &m},
 		{Kind: status.PageChanged, Page: status.Page{Status: status.PageUnderMaintenance}, OldPage: status.PageUp},
@@ -87,18 +85,17 @@ func TestApplyIdempotent(t *testing.T) {
 	}
 }
 
-func TestApplyGroupsAndDeletes(t *testing.T) {
+func testApplyGroupsAndDeletes(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
 	g := status.Group{ID: "web", Name: "Website", Status: status.Operational, Components: []string{"website"}}
 	c := status.Component{ID: "website", Name: "Website", Group: "web"}
-	inc := incident("i1", ms(0), 2)
+	inc := Incident("i1", At(0), 2)
 	m := status.Maintenance{ID: "m1", Status: status.NotStartedYet,
 		Updates: []status.MaintenanceUpdate{{ID: "u1", MaintenanceID: "m1"}}}
 	if err := db.Apply(ctx, []status.Event{
 		{Kind: status.GroupChanged, Group: &g},
 		{Kind: status.ComponentChanged, Component: &c},
-		incidentEvent(inc),
+		IncidentEvent(inc),
 		{Kind: status.MaintenanceChanged, Maintenance: &m},
 	}, nil); err != nil {
 		t.Fatal(err)
@@ -124,9 +121,18 @@ func TestApplyGroupsAndDeletes(t *testing.T) {
 	if len(gs)+len(cs)+len(incs)+len(mws) != 0 {
 		t.Fatalf("left after deletes: %v %v %v %v", gs, cs, incs, mws)
 	}
-	var n int
-	if err := db.r.QueryRow(`SELECT (SELECT count(*) FROM incident_updates) + (SELECT count(*) FROM maintenance_updates)`).Scan(&n); err != nil || n != 0 {
-		t.Fatalf("%d updates left (%v)", n, err)
+	// The updates went with their objects: stored again without
+	// updates, neither brings the old ones back (an upsert keeps the
+	// updates it finds stored).
+	inc.Updates, m.Updates = nil, nil
+	if err := db.Apply(ctx, []status.Event{IncidentEvent(inc), {Kind: status.MaintenanceChanged, Maintenance: &m}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Incident(ctx, inc.ID); err != nil || got.Updates != nil {
+		t.Fatalf("incident stored again after its delete: %d updates, %v", len(got.Updates), err)
+	}
+	if got, err := db.Maintenance(ctx, m.ID); err != nil || got.Updates != nil {
+		t.Fatalf("maintenance stored again after its delete: %d updates, %v", len(got.Updates), err)
 	}
 	for _, kind := range []status.EventKind{status.GroupChanged, status.GroupDeleted, status.ComponentDeleted,
 		status.IncidentDeleted, status.MaintenanceChanged, status.MaintenanceDeleted, status.ComponentChanged} {
@@ -136,17 +142,23 @@ func TestApplyGroupsAndDeletes(t *testing.T) {
 	}
 }
 
-func TestApplyDeliveryDefaults(t *testing.T) {
+// testApplyDeliveryDefaults: a delivery without state, creation time
+// and next attempt is pending, created now and due at once.
+func testApplyDeliveryDefaults(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	now := ms(60_000)
-	db := openTest(t, WithClock(func() time.Time { return now }))
-	d := delivery("d1", "ops")
+	d := Delivery("d1", "ops")
+	before := time.Now().Truncate(time.Millisecond)
 	if err := db.Apply(ctx, nil, []store.Delivery{d}); err != nil {
 		t.Fatal(err)
 	}
+	after := time.Now()
 	got, err := db.Deliveries(ctx, store.Pending, 0)
 	if err != nil || len(got) != 1 {
 		t.Fatalf("%+v, %v", got, err)
+	}
+	now := got[0].CreatedAt
+	if now.Before(before) || now.After(after) || now.Location() != time.UTC {
+		t.Fatalf("CreatedAt %v, want now (between %v and %v) in UTC", now, before, after)
 	}
 	d.Seq, d.State, d.CreatedAt, d.NextAttempt = got[0].Seq, store.Pending, now, now
 	if !reflect.DeepEqual(got[0], d) || d.Seq == 0 {
@@ -159,16 +171,15 @@ func TestApplyDeliveryDefaults(t *testing.T) {
 	}
 }
 
-func TestIncidentFilters(t *testing.T) {
+func testIncidentFilters(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
-	open := incident("open", ms(3000), 1)
+	open := Incident("open", At(3000), 1)
 	open.Components = []string{"website"}
-	old := incident("old", ms(1000), 1)
-	old.Status, old.ResolvedAt, old.Components = status.Resolved, ms(2000), []string{"website"}
-	recent := incident("recent", ms(2000), 1)
-	recent.Status, recent.ResolvedAt, recent.Components = status.Resolved, ms(5000), []string{"api"}
-	if err := db.Apply(ctx, []status.Event{incidentEvent(old), incidentEvent(open), incidentEvent(recent)}, nil); err != nil {
+	old := Incident("old", At(1000), 1)
+	old.Status, old.ResolvedAt, old.Components = status.Resolved, At(2000), []string{"website"}
+	recent := Incident("recent", At(2000), 1)
+	recent.Status, recent.ResolvedAt, recent.Components = status.Resolved, At(5000), []string{"api"}
+	if err := db.Apply(ctx, []status.Event{IncidentEvent(old), IncidentEvent(open), IncidentEvent(recent)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -180,9 +191,9 @@ func TestIncidentFilters(t *testing.T) {
 		{"open only", store.IncidentFilter{OpenOnly: true}, []string{"open"}},
 		{"component", store.IncidentFilter{Component: "website"}, []string{"open", "old"}},
 		{"component matches whole ids", store.IncidentFilter{Component: "web"}, nil},
-		{"since", store.IncidentFilter{Since: ms(3000)}, []string{"open", "recent"}},
+		{"since", store.IncidentFilter{Since: At(3000)}, []string{"open", "recent"}},
 		{"limit", store.IncidentFilter{Limit: 2}, []string{"open", "recent"}},
-		{"combined", store.IncidentFilter{Component: "website", Since: ms(3000)}, []string{"open"}},
+		{"combined", store.IncidentFilter{Component: "website", Since: At(3000)}, []string{"open"}},
 	} {
 		got, err := db.Incidents(ctx, tc.f)
 		if err != nil {
@@ -201,14 +212,13 @@ func TestIncidentFilters(t *testing.T) {
 	}
 }
 
-func TestMaintenanceFilters(t *testing.T) {
+func testMaintenanceFilters(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
 	var events []status.Event
 	for _, m := range []status.Maintenance{
-		{ID: "past", Status: status.Completed, Start: ms(0)},
-		{ID: "now", Status: status.InProgress, Start: ms(1000)},
-		{ID: "next", Status: status.NotStartedYet, Start: ms(2000)},
+		{ID: "past", Status: status.Completed, Start: At(0)},
+		{ID: "now", Status: status.InProgress, Start: At(1000)},
+		{ID: "next", Status: status.NotStartedYet, Start: At(2000)},
 	} {
 		events = append(events, status.Event{Kind: status.MaintenanceChanged, Maintenance: &m})
 	}

@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -9,9 +9,8 @@ import (
 	"github.com/up-status/up/store"
 )
 
-func TestUptimeSums(t *testing.T) {
+func testUptimeSums(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
 	h0 := time.Date(2026, 11, 26, 21, 0, 0, 0, time.UTC)
 	local := time.FixedZone("CET", 3600)
 	samples := []store.UptimeSample{

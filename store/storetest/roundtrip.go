@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -12,10 +12,10 @@ import (
 	"github.com/up-status/up/store"
 )
 
-// TestPersistedFields fails when a domain type gains a field, so that
+// testPersistedFields fails when a domain type gains a field, so that
 // whoever adds it also teaches the store to keep it (and extends the
 // round-trip tests below).
-func TestPersistedFields(t *testing.T) {
+func testPersistedFields(t *testing.T, _ store.Store) {
 	want := map[reflect.Type]int{
 		reflect.TypeFor[status.Component]():         11,
 		reflect.TypeFor[status.Group]():             6,
@@ -35,13 +35,12 @@ func TestPersistedFields(t *testing.T) {
 	}
 }
 
-func TestComponentRoundTrip(t *testing.T) {
+func testComponentRoundTrip(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
 	full := status.Component{
 		ID: "website", Name: "Website", Description: "The shop", Group: "web",
 		Status: status.PartialOutage, Checks: []string{"home", "tls-port", "ping"},
-		Override: status.MajorOutage, OverrideUntil: ms(5000), CreatedAt: ms(0), UpdatedAt: ms(1),
+		Override: status.MajorOutage, OverrideUntil: At(5000), CreatedAt: At(0), UpdatedAt: At(1),
 		FromConfig: true,
 	}
 	bare := status.Component{ID: "api", Name: "API", Status: status.Operational} // zero times, no checks
@@ -80,9 +79,8 @@ func TestComponentRoundTrip(t *testing.T) {
 	}
 }
 
-func TestGroupRoundTrip(t *testing.T) {
+func testGroupRoundTrip(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
 	gs := []status.Group{
 		{ID: "web", Name: "Website", Description: "public", Status: status.DegradedPerformance, Components: []string{"website", "api"}, FromConfig: true},
 		{ID: "empty", Name: "Empty"},
@@ -107,16 +105,15 @@ func TestGroupRoundTrip(t *testing.T) {
 	}
 }
 
-func TestIncidentRoundTrip(t *testing.T) {
+func testIncidentRoundTrip(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
-	inc := incident("i1", ms(0), 3)
+	inc := Incident("i1", At(0), 3)
 	inc.Status = status.Resolved
-	inc.ResolvedAt = ms(9000)
+	inc.ResolvedAt = At(9000)
 	inc.Backfilled = true
 	inc.ByHand = true
 	bare := status.Incident{ID: "i2", Name: "Manual", Status: status.Identified} // zero times, no updates
-	if err := db.Apply(ctx, []status.Event{incidentEvent(inc), incidentEvent(bare)}, nil); err != nil {
+	if err := db.Apply(ctx, []status.Event{IncidentEvent(inc), IncidentEvent(bare)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []status.Incident{inc, bare} {
@@ -137,26 +134,29 @@ func TestIncidentRoundTrip(t *testing.T) {
 	if err := db.DeleteIncident(ctx, "i1"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}
-	// The cascade took the updates with it.
-	var n int
-	if err := db.r.QueryRow(`SELECT count(*) FROM incident_updates`).Scan(&n); err != nil || n != 0 {
-		t.Fatalf("%d updates left after delete (%v)", n, err)
+	// The updates went with it: stored again without updates, the
+	// incident does not get the old ones back.
+	inc.Updates = nil
+	if err := db.Apply(ctx, []status.Event{IncidentEvent(inc)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Incident(ctx, "i1"); err != nil || got.Updates != nil {
+		t.Fatalf("updates left after delete: %+v, %v", got.Updates, err)
 	}
 }
 
-// TestUpdatesNewestFirst stores updates whose times tie and whose ids sort
+// testUpdatesNewestFirst stores updates whose times tie and whose ids sort
 // the other way, and expects them back in the order they were given.
-func TestUpdatesNewestFirst(t *testing.T) {
+func testUpdatesNewestFirst(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
-	inc := status.Incident{ID: "i", Name: "x", Status: status.Monitoring, CreatedAt: ms(0)}
+	inc := status.Incident{ID: "i", Name: "x", Status: status.Monitoring, CreatedAt: At(0)}
 	inc.Updates = []status.IncidentUpdate{
-		{ID: "a", IncidentID: "i", Status: status.Monitoring, CreatedAt: ms(2000)},
-		{ID: "b", IncidentID: "i", Status: status.Identified, CreatedAt: ms(1000)},
-		{ID: "c", IncidentID: "i", Status: status.Investigating, CreatedAt: ms(1000)},
-		{ID: "d", IncidentID: "i", Status: status.Investigating, CreatedAt: ms(0)},
+		{ID: "a", IncidentID: "i", Status: status.Monitoring, CreatedAt: At(2000)},
+		{ID: "b", IncidentID: "i", Status: status.Identified, CreatedAt: At(1000)},
+		{ID: "c", IncidentID: "i", Status: status.Investigating, CreatedAt: At(1000)},
+		{ID: "d", IncidentID: "i", Status: status.Investigating, CreatedAt: At(0)},
 	}
-	if err := db.Apply(ctx, []status.Event{incidentEvent(inc)}, nil); err != nil {
+	if err := db.Apply(ctx, []status.Event{IncidentEvent(inc)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.Incident(ctx, "i")
@@ -169,14 +169,14 @@ func TestUpdatesNewestFirst(t *testing.T) {
 
 	// A later event adds one in front; an event that carries only the
 	// newest update keeps the older ones.
-	newer := status.IncidentUpdate{ID: "e", IncidentID: "i", Status: status.Resolved, CreatedAt: ms(3000)}
+	newer := status.IncidentUpdate{ID: "e", IncidentID: "i", Status: status.Resolved, CreatedAt: At(3000)}
 	inc.Updates = append([]status.IncidentUpdate{newer}, inc.Updates...)
-	if err := db.Apply(ctx, []status.Event{incidentEvent(inc)}, nil); err != nil {
+	if err := db.Apply(ctx, []status.Event{IncidentEvent(inc)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	partial := inc
 	partial.Updates = inc.Updates[:1]
-	if err := db.Apply(ctx, []status.Event{incidentEvent(partial)}, nil); err != nil {
+	if err := db.Apply(ctx, []status.Event{IncidentEvent(partial)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = db.Incident(ctx, "i")
@@ -185,18 +185,17 @@ func TestUpdatesNewestFirst(t *testing.T) {
 	}
 }
 
-func TestMaintenanceRoundTrip(t *testing.T) {
+func testMaintenanceRoundTrip(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
 	m := status.Maintenance{
 		ID: "db-upgrade", Name: "Database upgrade", Description: "pg 18", Status: status.Completed,
-		Impact: status.UnderMaintenance, Components: []string{"website"}, Start: ms(0),
-		Duration: 2*time.Hour + 1500*time.Millisecond, Backfilled: true, Cancelled: true, FromConfig: true, CreatedAt: ms(-5000),
-		UpdatedAt: ms(7000), ResolvedAt: ms(7000),
+		Impact: status.UnderMaintenance, Components: []string{"website"}, Start: At(0),
+		Duration: 2*time.Hour + 1500*time.Millisecond, Backfilled: true, Cancelled: true, FromConfig: true, CreatedAt: At(-5000),
+		UpdatedAt: At(7000), ResolvedAt: At(7000),
 		Updates: []status.MaintenanceUpdate{
-			{ID: "3", MaintenanceID: "db-upgrade", Body: "done", Status: status.Completed, CreatedAt: ms(7000), UpdatedAt: ms(7000)},
-			{ID: "2", MaintenanceID: "db-upgrade", Body: "started", Status: status.InProgress, CreatedAt: ms(0), UpdatedAt: ms(0)},
-			{ID: "1", MaintenanceID: "db-upgrade", Body: "planned", Status: status.NotStartedYet, CreatedAt: ms(-5000)},
+			{ID: "3", MaintenanceID: "db-upgrade", Body: "done", Status: status.Completed, CreatedAt: At(7000), UpdatedAt: At(7000)},
+			{ID: "2", MaintenanceID: "db-upgrade", Body: "started", Status: status.InProgress, CreatedAt: At(0), UpdatedAt: At(0)},
+			{ID: "1", MaintenanceID: "db-upgrade", Body: "planned", Status: status.NotStartedYet, CreatedAt: At(-5000)},
 		},
 	}
 	bare := status.Maintenance{ID: "later", Name: "Later", Status: status.NotStartedYet}
@@ -226,11 +225,10 @@ func TestMaintenanceRoundTrip(t *testing.T) {
 	}
 }
 
-func TestUserRoundTrip(t *testing.T) {
+func testUserRoundTrip(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
 	admin := store.User{ID: "admin", Name: "Admin", Email: "a@example.com", Role: store.Admin,
-		TokenHash: []byte{1, 2, 3, 4}, CreatedAt: ms(0), UpdatedAt: ms(1), FromConfig: true}
+		TokenHash: []byte{1, 2, 3, 4}, CreatedAt: At(0), UpdatedAt: At(1), FromConfig: true}
 	viewer := store.User{ID: "v", Role: store.Viewer}
 	other := store.User{ID: "w", Role: store.Viewer} // a second user without a token is fine
 	for _, u := range []store.User{admin, viewer, other} {
@@ -265,12 +263,11 @@ func TestUserRoundTrip(t *testing.T) {
 	}
 }
 
-func TestSubscriberRoundTrip(t *testing.T) {
+func testSubscriberRoundTrip(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
 	ops := store.Subscriber{ID: "ops", URL: "https://hooks.example/status", Secret: "s3cret",
 		Events: []string{"incident", "component"}, Components: []string{"website"}, Token: "tok-ops",
-		QuarantinedAt: ms(10), FailingSince: ms(5), Disabled: true, FromConfig: true, CreatedAt: ms(0)}
+		QuarantinedAt: At(10), FailingSince: At(5), Disabled: true, FromConfig: true, CreatedAt: At(0)}
 	bare := store.Subscriber{ID: "bare", URL: "http://localhost/x"}
 	for _, s := range []store.Subscriber{ops, bare} {
 		if err := db.PutSubscriber(ctx, s); err != nil {
@@ -303,27 +300,26 @@ func TestSubscriberRoundTrip(t *testing.T) {
 	}
 }
 
-func TestMetricPointsRange(t *testing.T) {
+func testMetricPointsRange(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
 	m := store.Metric{ID: "website.home", Name: "Response time", Unit: "ms"}
 	for i := range 10 {
-		m.Points = append(m.Points, store.Point{Time: ms(int64(i) * 1000), Value: float64(i) / 4})
+		m.Points = append(m.Points, store.Point{Time: At(int64(i) * 1000), Value: float64(i) / 4})
 	}
 	if err := db.PutMetric(ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	// A second put renames, replaces a point and adds one.
 	if err := db.PutMetric(ctx, store.Metric{ID: m.ID, Name: "Latency", Unit: "ms", Custom: true,
-		Points: []store.Point{{Time: ms(3000), Value: 42}, {Time: ms(10_000), Value: 10}}}); err != nil {
+		Points: []store.Point{{Time: At(3000), Value: 42}, {Time: At(10_000), Value: 10}}}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.Metric(ctx, m.ID, ms(2000), ms(4000))
+	got, err := db.Metric(ctx, m.ID, At(2000), At(4000))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := store.Metric{ID: m.ID, Name: "Latency", Unit: "ms", Custom: true, Points: []store.Point{
-		{Time: ms(2000), Value: 0.5}, {Time: ms(3000), Value: 42}, {Time: ms(4000), Value: 1}}}
+		{Time: At(2000), Value: 0.5}, {Time: At(3000), Value: 42}, {Time: At(4000), Value: 1}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v\nwant %+v", got, want)
 	}
@@ -335,7 +331,7 @@ func TestMetricPointsRange(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].Name != "Latency" || list[0].Points != nil {
 		t.Fatalf("metrics: %+v, %v", list, err)
 	}
-	if err := db.PutMetric(ctx, store.Metric{ID: "x", Points: []store.Point{{Time: ms(0), Value: math.NaN()}}}); err == nil {
+	if err := db.PutMetric(ctx, store.Metric{ID: "x", Points: []store.Point{{Time: At(0), Value: math.NaN()}}}); err == nil {
 		t.Fatal("NaN point stored")
 	}
 	if _, err := db.Metric(ctx, "x", time.Time{}, time.Time{}); !errors.Is(err, store.ErrNotFound) {
@@ -349,9 +345,8 @@ func TestMetricPointsRange(t *testing.T) {
 	}
 }
 
-func TestMeta(t *testing.T) {
+func testMeta(t *testing.T, db store.Store) {
 	ctx := context.Background()
-	db := openTest(t)
 	if _, err := db.Meta(ctx, "last_seen"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unset key: %v", err)
 	}
@@ -362,5 +357,43 @@ func TestMeta(t *testing.T) {
 	}
 	if v, err := db.Meta(ctx, "last_seen"); err != nil || v != "b" {
 		t.Fatalf("got %q, %v", v, err)
+	}
+}
+
+// testTimesMillisecondsUTC: every time comes back in UTC at millisecond
+// precision, whatever zone and precision it was given in, and the zero
+// time stays the zero time.
+func testTimesMillisecondsUTC(t *testing.T, db store.Store) {
+	ctx := context.Background()
+	given := time.Date(2026, 11, 26, 22, 14, 42, 123_456_789, time.FixedZone("CET", 3600))
+	want := time.Date(2026, 11, 26, 21, 14, 42, 123_000_000, time.UTC)
+	if err := db.PutComponent(ctx, status.Component{ID: "c", Name: "C", CreatedAt: given, UpdatedAt: given}); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := db.Components(ctx)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("components: %+v, %v", cs, err)
+	}
+	if cs[0].CreatedAt != want || cs[0].UpdatedAt != want || !cs[0].OverrideUntil.IsZero() {
+		t.Fatalf("times read back as %v, %v, %v; want %v, %v and zero",
+			cs[0].CreatedAt, cs[0].UpdatedAt, cs[0].OverrideUntil, want, want)
+	}
+	// A delivery is due at its own NextAttempt, sub-milliseconds and all.
+	d := Delivery("d", "ops")
+	d.CreatedAt, d.NextAttempt = given, given
+	if err := db.Apply(ctx, nil, []store.Delivery{d}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Due(ctx, "ops", given, 0); err != nil || len(got) != 1 || got[0].NextAttempt != want {
+		t.Fatalf("due at its NextAttempt: %+v, %v", got, err)
+	}
+	if next, ok, err := db.NextDue(ctx, "ops"); err != nil || !ok || next != want {
+		t.Fatalf("next due %v %v %v, want %v", next, ok, err, want)
+	}
+	if err := db.PutMetric(ctx, store.Metric{ID: "m", Points: []store.Point{{Time: given, Value: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := db.Metric(ctx, "m", given, given); err != nil || len(m.Points) != 1 || m.Points[0].Time != want {
+		t.Fatalf("point read back as %+v, %v", m.Points, err)
 	}
 }

@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -8,9 +8,8 @@ import (
 	"github.com/up-status/up/store"
 )
 
-func TestPruneLetsGoOfOldHistoryOnly(t *testing.T) {
+func testPruneLetsGoOfOldHistoryOnly(t *testing.T, d store.Store) {
 	ctx := context.Background()
-	d := openTest(t)
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	old, recent := now.Add(-10*24*time.Hour), now.Add(-time.Hour)
 
@@ -78,9 +77,8 @@ func TestPruneLetsGoOfOldHistoryOnly(t *testing.T) {
 	}
 }
 
-func TestLatestCustomPointsTakesTheNewestOfEachCustomMetric(t *testing.T) {
+func testLatestCustomPoints(t *testing.T, d store.Store) {
 	ctx := context.Background()
-	d := openTest(t)
 	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	if err := d.PutMetrics(ctx, []store.Metric{
 		{ID: "signups", Custom: true, Points: []store.Point{{Time: t0.Add(time.Hour), Value: 7}, {Time: t0, Value: 3}}},

@@ -1,0 +1,55 @@
+package testenv
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// TestPostgresServer starts a server, uses two databases of it and stops
+// it: the directory must be gone and the socket refuse connections.
+func TestPostgresServer(t *testing.T) {
+	var pg Postgres
+	start := time.Now()
+	srv := pg.Server(t)
+	t.Logf("initdb and start took %v", time.Since(start))
+	ctx := context.Background()
+	var urls []string
+	for range 2 {
+		start := time.Now()
+		urls = append(urls, srv.CreateDatabase(t))
+		t.Logf("CREATE DATABASE took %v", time.Since(start))
+	}
+	for i, u := range urls {
+		conn, err := pgx.Connect(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec(ctx, "CREATE TABLE t (n int)"); err != nil {
+			t.Fatalf("database %d: %v", i, err)
+		}
+		var fsync, listen string
+		if err := conn.QueryRow(ctx, "SELECT current_setting('fsync'), current_setting('listen_addresses')").Scan(&fsync, &listen); err != nil {
+			t.Fatal(err)
+		}
+		if fsync != "off" || listen != "" {
+			t.Errorf("fsync=%q listen_addresses=%q, want off and none", fsync, listen)
+		}
+		conn.Close(ctx)
+	}
+	pg.Stop()
+	if _, err := os.Stat(srv.SocketDir()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("server directory left behind: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if conn, err := pgx.Connect(ctx, urls[0]); err == nil {
+		conn.Close(ctx)
+		t.Fatal("server still accepts connections after Stop")
+	}
+}

@@ -1,0 +1,84 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/up-status/up/store"
+)
+
+// AddUptime adds each sample to its check's hour, creating the hour if it
+// is new, all in one transaction. Hours are truncated to the hour in UTC;
+// negative durations are refused, as they would silently un-count time.
+func (d *DB) AddUptime(ctx context.Context, samples []store.UptimeSample) error {
+	if len(samples) == 0 {
+		return nil
+	}
+	for _, s := range samples {
+		if s.CheckID == "" {
+			return errors.New("add uptime: sample without check id")
+		}
+		if s.Hour.IsZero() {
+			return fmt.Errorf("add uptime: check %q: sample without hour", s.CheckID)
+		}
+		if s.Up < 0 || s.Down < 0 || s.Maintenance < 0 || s.NoData < 0 {
+			return fmt.Errorf("add uptime: check %q: negative duration", s.CheckID)
+		}
+	}
+	err := d.write(ctx, func(tx pgx.Tx) error {
+		// Built anew for every attempt: a sent batch holds statement
+		// descriptions of the connection it went out on.
+		b := &pgx.Batch{}
+		for _, s := range samples {
+			b.Queue(`INSERT INTO uptime_hourly (check_id, hour, up_ns, down_ns, maint_ns, nodata_ns)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (check_id, hour) DO UPDATE SET up_ns = uptime_hourly.up_ns + excluded.up_ns,
+				down_ns = uptime_hourly.down_ns + excluded.down_ns,
+				maint_ns = uptime_hourly.maint_ns + excluded.maint_ns,
+				nodata_ns = uptime_hourly.nodata_ns + excluded.nodata_ns`,
+				s.CheckID, s.Hour.UTC().Truncate(time.Hour), int64(s.Up), int64(s.Down), int64(s.Maintenance), int64(s.NoData))
+		}
+		br := tx.SendBatch(ctx, b)
+		for _, s := range samples {
+			if _, err := br.Exec(); err != nil {
+				_ = br.Close()
+				return fmt.Errorf("check %q: %w", s.CheckID, err)
+			}
+		}
+		return br.Close()
+	})
+	if err != nil {
+		return fmt.Errorf("add uptime: %w", err)
+	}
+	return nil
+}
+
+// Uptime returns a check's hours in [from, to), oldest first. A zero from
+// or to leaves that end open.
+func (d *DB) Uptime(ctx context.Context, checkID string, from, to time.Time) ([]store.UptimeHour, error) {
+	rows, err := d.pool.Query(ctx, `SELECT hour, up_ns, down_ns, maint_ns, nodata_ns
+		FROM uptime_hourly WHERE check_id = $1
+			AND ($2::timestamptz IS NULL OR hour >= $2) AND ($3::timestamptz IS NULL OR hour < $3)
+		ORDER BY hour`, checkID, ts(from), ts(to))
+	if err != nil {
+		return nil, fmt.Errorf("uptime of %q: %w", checkID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.UptimeHour, error) {
+		h := store.UptimeHour{CheckID: checkID}
+		var up, down, maint, nodata int64
+		err := r.Scan(timeCol{&h.Hour}, &up, &down, &maint, &nodata)
+		h.Up, h.Down, h.Maintenance, h.NoData = time.Duration(up), time.Duration(down), time.Duration(maint), time.Duration(nodata)
+		return h, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("uptime of %q: %w", checkID, err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
