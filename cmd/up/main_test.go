@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	upBin = filepath.Join(dir, "up")
-	build := exec.Command("go", "build", "-race", "-o", upBin, ".")
+	build := exec.Command("go", buildArgs(upBin)...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building up:", err)
