@@ -62,7 +62,7 @@ type DemoOptions struct {
 func DemoWith(o DemoOptions) (*Config, error) {
 	text := string(demoYAML)
 	if o.Listen != "" {
-		probeAt, err := demoProbeAddr(o.Listen)
+		probeAt, err := LocalAddr(o.Listen)
 		if err != nil {
 			return nil, err
 		}
@@ -101,10 +101,11 @@ func DemoWith(o DemoOptions) (*Config, error) {
 	return cfg, nil
 }
 
-// demoProbeAddr checks a listen address given for the demo and returns
-// the address its checks reach it at. It accepts only an IP or a host
-// name and a port, since the address is written into the demo's YAML.
-func demoProbeAddr(listen string) (string, error) {
+// LocalAddr returns the address at which this machine reaches a listener
+// bound to listen: listen itself, or loopback for a wildcard address
+// ("", 0.0.0.0, ::). It accepts only an IP or a host name and a port,
+// since the demo writes the address into its YAML.
+func LocalAddr(listen string) (string, error) {
 	host, port, err := net.SplitHostPort(listen)
 	if err != nil {
 		return "", fmt.Errorf("listen address %q is not host:port", listen)

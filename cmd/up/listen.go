@@ -79,3 +79,18 @@ func otherPort(addr string) string {
 	}
 	return net.JoinHostPort(host, strconv.Itoa(n))
 }
+
+// healthzOf is the /healthz URL of the daemon the config file at path
+// describes, reached from this machine: what a container's health check
+// probes, so that it follows the configured port.
+func healthzOf(path string) (string, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return "", err
+	}
+	addr, err := config.LocalAddr(cfg.Listen.API)
+	if err != nil {
+		return "", fmt.Errorf("%s: listen.api: %w", path, err)
+	}
+	return "http://" + addr + "/healthz", nil
+}

@@ -33,6 +33,7 @@ Usage:
   up validate --config FILE          check a config file and exit
   up probe TARGET [--timeout D]      probe one target once and print the result
                                      TARGET: http(s)://..., host:port, tcp://host:port, icmp://host
+  up probe --config FILE             probe the /healthz of the up FILE configures (a health check)
   up version, up --version           print version information
 
 Run 'up COMMAND --help' for the flags of a command.
@@ -320,8 +321,9 @@ func prepareChecks(cfg *config.Config) []string {
 }
 
 func runProbe(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("probe", "probe TARGET [--timeout D]\n\nTARGET is http(s)://host/path, host:port or tcp://host:port (TCP), or icmp://host.", stderr)
+	fs := newFlags("probe", "probe TARGET [--timeout D]\n       up probe --config FILE [--timeout D]\n\nTARGET is http(s)://host/path, host:port or tcp://host:port (TCP), or icmp://host.\nWith --config instead, the target is /healthz on the file's listen.api.", stderr)
 	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
+	cfgPath := fs.String("config", "", "probe the /healthz of the daemon this config file describes")
 	// Accept flags after the target too: `up probe example.com:443 --timeout 2s`.
 	var target string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -332,6 +334,14 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	}
 	if target == "" && fs.NArg() > 0 {
 		target = fs.Arg(0)
+	}
+	if target == "" && *cfgPath != "" {
+		t, err := healthzOf(*cfgPath)
+		if err != nil {
+			printLoadError(stderr, err)
+			return 2
+		}
+		target = t
 	}
 	if target == "" {
 		fmt.Fprintln(stderr, "up probe: a TARGET is required")
