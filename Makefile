@@ -18,8 +18,15 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# -race needs cgo, and cgo a C compiler. Where either is missing the tests
+# still run, without the race detector, and say so.
+RACE := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env CC | cut -d' ' -f1)" >/dev/null 2>&1 && echo -race)
+
 test: lint
-	$(GO) test -race -count=1 -timeout 15m ./...
+ifeq ($(RACE),)
+	@echo "make test: cgo is unavailable (CGO_ENABLED=0 or no C compiler such as gcc): running without -race"
+endif
+	$(GO) test $(RACE) -count=1 -timeout 15m ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

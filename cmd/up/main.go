@@ -28,18 +28,22 @@ import (
 const usage = `up: uptime and status daemon
 
 Usage:
-  up [run] [--config FILE] [flags]   start the daemon (default command)
+  up [run] [--config FILE] [--listen ADDR] [flags]
+                                     start the daemon (default command)
   up validate --config FILE          check a config file and exit
   up probe TARGET [--timeout D]      probe one target once and print the result
                                      TARGET: http(s)://..., host:port, tcp://host:port, icmp://host
-  up version                         print version information
+  up probe --config FILE             probe the /healthz of the up FILE configures (a health check)
+  up version, up --version           print version information
 
 Run 'up COMMAND --help' for the flags of a command.
 Without --config, 'up run' uses a built-in demo config that probes the
-daemon's own listener on 127.0.0.1:5010, so it works offline.
+daemon's own listener on 127.0.0.1:5010, so it works offline; it prints
+an admin token for trying the API. --listen ADDR moves it elsewhere.
 `
 
 func main() {
+	fillVersion()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -49,7 +53,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	cmd := "run"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		cmd, args = "version", args[1:]
+	}
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") && cmd == "run" {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
@@ -108,8 +115,9 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 }
 
 func runDaemon(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("run", "run [--config FILE] [--data DIR] [flags]", stderr)
+	fs := newFlags("run", "run [--config FILE] [--data DIR] [--listen ADDR] [flags]", stderr)
 	cfgPath := fs.String("config", "", "config file (YAML); empty uses the built-in demo config")
+	listen := fs.String("listen", "", "host:port for the API and the WebSocket, instead of listen.api and listen.websocket\n(e.g. 127.0.0.1:5020 when 5010 is taken); the demo's checks and page follow it")
 	dataDir := fs.String("data", "", "directory for the state database; overrides storage.path's directory")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
@@ -123,16 +131,37 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "up:", err)
 		return 2
 	}
+	if *listen != "" {
+		if err := checkListenFlag(*listen); err != nil {
+			fmt.Fprintln(stderr, "up:", err)
+			return 2
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	demo := *cfgPath == ""
+	var demoOpts config.DemoOptions
+	if demo {
+		if demoOpts, err = demoOptions(ctx, *listen, log); err != nil {
+			fmt.Fprintln(stderr, "up:", err)
+			return 2
+		}
+	}
 	load := func() (*config.Config, error) {
 		var cfg *config.Config
-		if *cfgPath == "" {
-			cfg = config.Demo()
+		if demo {
+			c, err := config.DemoWith(demoOpts)
+			if err != nil {
+				return nil, err
+			}
+			cfg = c
 		} else {
 			c, err := config.Load(*cfgPath)
 			if err != nil {
 				return nil, err
 			}
 			cfg = c
+			withListen(cfg, *listen)
 		}
 		if *dataDir != "" {
 			cfg.Storage.Path = filepath.Join(*dataDir, filepath.Base(cfg.Storage.Path))
@@ -144,8 +173,12 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		printLoadError(stderr, err)
 		return 1
 	}
-	if *cfgPath == "" {
+	if demo {
 		log.Info("no --config given: running the built-in demo config", "api", cfg.Listen.API)
+	}
+	if err := checkListeners(cfg); err != nil {
+		fmt.Fprintln(stderr, "up:", err)
+		return 1
 	}
 
 	// up's heap is mostly long-lived (one prober, schedule and series per
@@ -155,13 +188,19 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
 	d, err := daemon.New(cfg, daemon.Options{Logger: log, Version: version.Version, Pprof: *withPprof})
 	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			// Taken since checkListeners let go of it.
+			fmt.Fprintf(stderr, "up: address in use: %v — run with --listen %s or stop what uses it\n", err, otherPort(cfg.Listen.API))
+			return 1
+		}
 		// A prober's error may quote a URL with a secret in it.
 		log.Error("cannot start", "err", cfg.Redact(err.Error()))
 		return 1
+	}
+	if demoOpts.AdminToken != "" {
+		printDemoWrite(stdout, cfg, demoOpts.AdminToken)
 	}
 
 	hup := make(chan os.Signal, 1)
@@ -256,6 +295,10 @@ func printLoadError(w io.Writer, err error) {
 	var ce *config.Error
 	if errors.As(err, &ce) {
 		fmt.Fprintln(w, err)
+		if names := unsetVariables(err); len(names) > 0 {
+			fmt.Fprintf(w, "up: set %s in up's environment: under systemd in /etc/up/up.env (NAME=value, one a line), "+
+				"with docker run as -e NAME, in a shell with export NAME=value\n", strings.Join(names, ", "))
+		}
 		return
 	}
 	fmt.Fprintln(w, "up:", err)
@@ -278,8 +321,9 @@ func prepareChecks(cfg *config.Config) []string {
 }
 
 func runProbe(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("probe", "probe TARGET [--timeout D]\n\nTARGET is http(s)://host/path, host:port or tcp://host:port (TCP), or icmp://host.", stderr)
+	fs := newFlags("probe", "probe TARGET [--timeout D]\n       up probe --config FILE [--timeout D]\n\nTARGET is http(s)://host/path, host:port or tcp://host:port (TCP), or icmp://host.\nWith --config instead, the target is /healthz on the file's listen.api.", stderr)
 	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
+	cfgPath := fs.String("config", "", "probe the /healthz of the daemon this config file describes")
 	// Accept flags after the target too: `up probe example.com:443 --timeout 2s`.
 	var target string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -290,6 +334,14 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	}
 	if target == "" && fs.NArg() > 0 {
 		target = fs.Arg(0)
+	}
+	if target == "" && *cfgPath != "" {
+		t, err := healthzOf(*cfgPath)
+		if err != nil {
+			printLoadError(stderr, err)
+			return 2
+		}
+		target = t
 	}
 	if target == "" {
 		fmt.Fprintln(stderr, "up probe: a TARGET is required")

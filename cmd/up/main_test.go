@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	upBin, err = testenv.BuildUp(dir, nil, "-race")
+	upBin, err = testenv.BuildUp(dir, nil, raceFlags()...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "building up:", err)
 		os.Exit(1)
@@ -44,6 +44,20 @@ func TestMain(m *testing.M) {
 // logs and testenv.StartUp reads back. page.url must then be set, since
 // it cannot be derived from listen.api.
 const anyPort = "page: {url: \"http://127.0.0.1\"}\nlisten: {api: \"127.0.0.1:0\", websocket: \"127.0.0.1:0\"}\n"
+
+// freeAddr is a loopback address that was free a moment ago. Only the
+// demo's tests use it: the demo's checks probe the daemon's own address,
+// and --listen gives one address to both listeners, so the address must
+// be known before up starts. Everything else binds port 0 (anyPort).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
 
 // startUp runs `up args...` and waits until its API answers.
 func startUp(t *testing.T, args ...string) *testenv.Up {
