@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/up-status/up/status"
@@ -86,16 +88,37 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var key store.IncidentKey
+	if id := r.URL.Query().Get("before"); id != "" {
+		inc, err := s.incident(r, id)
+		if he := (*httpError)(nil); errors.As(err, &he) && he.code == http.StatusNotFound {
+			return errorf(http.StatusBadRequest, "before: no incident %q", id)
+		}
+		if err != nil {
+			return err
+		}
+		key = store.IncidentKey{CreatedAt: inc.CreatedAt, ID: inc.ID}
+	}
 	snap := s.backend.Snapshot()
-	stored, err := s.store.Incidents(r.Context(), store.IncidentFilter{Limit: limit})
+	stored, err := s.store.Incidents(r.Context(), store.IncidentFilter{Limit: limit, Before: key})
 	if err != nil {
 		return err
 	}
 	list := mergeByID(snap.Incidents, stored, func(i *status.Incident) string { return i.ID })
-	slices.SortFunc(list, func(a, b status.Incident) int {
+	newestFirst := func(a, b status.Incident) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
-	})
-	list = list[:min(len(list), limit)]
+	}
+	if key.ID != "" {
+		list = slices.DeleteFunc(list, func(i status.Incident) bool {
+			return newestFirst(i, status.Incident{CreatedAt: key.CreatedAt, ID: key.ID}) <= 0
+		})
+	}
+	slices.SortFunc(list, newestFirst)
+	if len(list) >= limit {
+		list = list[:limit]
+		next := url.Values{"before": {list[limit-1].ID}, "limit": {strconv.Itoa(limit)}}
+		w.Header().Set("Link", `<`+s.page.URL+`/incidents?`+next.Encode()+`>; rel="next"`)
+	}
 	out := make([]incidentResource, len(list))
 	for i := range list {
 		out[i] = newIncidentResource(&list[i], s.page)

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -149,4 +151,39 @@ func TestIncidentBadInput(t *testing.T) {
 		r := f.do("PUT", "/incidents", editorToken, c.body)
 		f.wantError(r, 400, c.want...)
 	}
+}
+
+// TestIncidentPages: GET /incidents walks every incident, the engine's
+// and the store's alike, a page at a time through its Link header.
+func TestIncidentPages(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	var want []string
+	for i := 1; i <= 7; i++ {
+		id := fmt.Sprintf("past-%d", i)
+		f.want(f.do("PUT", "/incidents", editorToken, map[string]any{
+			"id": id, "name": "Past " + id, "backfilled": true, "status": "RESOLVED",
+			"created_at": fmt.Sprintf("2026-10-%02dT08:00:00Z", i), "resolved_at": fmt.Sprintf("2026-10-%02dT09:00:00Z", i),
+		}), 201)
+		want = append([]string{id}, want...)
+	}
+	var got []string
+	path := "/incidents?limit=3"
+	for page := 0; path != "" && page < 10; page++ {
+		r := f.want(f.do("GET", path, "", nil), 200)
+		for _, inc := range r.list(t) {
+			got = append(got, inc["id"].(string))
+		}
+		path = ""
+		if link := r.header.Get("Link"); link != "" {
+			u, err := url.Parse(strings.TrimSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`))
+			if err != nil {
+				t.Fatalf("Link %q: %v", link, err)
+			}
+			path = u.Path + "?" + u.RawQuery
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("pages gave %v, want %v", got, want)
+	}
+	f.wantError(f.do("GET", "/incidents?before=nope", "", nil), 400, "no incident")
 }

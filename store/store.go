@@ -142,7 +142,17 @@ type IncidentFilter struct {
 	OpenOnly  bool
 	Component string
 	Since     time.Time // resolved before Since are left out
-	Limit     int
+	// Before pages through history: only incidents older than the key,
+	// in the newest-first order of Incidents (CreatedAt, then ID), are
+	// listed. The zero key bounds nothing.
+	Before IncidentKey
+	Limit  int
+}
+
+// IncidentKey is an incident's place in the newest-first order.
+type IncidentKey struct {
+	CreatedAt time.Time
+	ID        string
 }
 
 // MaintenanceFilter narrows Maintenances. Zero values match everything.

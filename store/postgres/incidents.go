@@ -36,6 +36,10 @@ func (d *DB) Incidents(ctx context.Context, f store.IncidentFilter) ([]status.In
 	if !f.Since.IsZero() {
 		where = append(where, `(resolved_at IS NULL OR resolved_at >= `+arg(msTime(f.Since))+`)`)
 	}
+	if f.Before.ID != "" {
+		at := arg(msTime(f.Before.CreatedAt))
+		where = append(where, `(created_at < `+at+` OR (created_at = `+at+` AND id < `+arg(f.Before.ID)+`))`)
+	}
 	q := `SELECT ` + incidentCols + ` FROM incidents`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)

@@ -34,6 +34,11 @@ func (d *DB) Incidents(ctx context.Context, f store.IncidentFilter) ([]status.In
 		where = append(where, `(resolved_at IS NULL OR resolved_at >= ?)`)
 		args = append(args, f.Since.UnixMilli())
 	}
+	if f.Before.ID != "" {
+		ms := f.Before.CreatedAt.UnixMilli()
+		where = append(where, `(created_at < ? OR (created_at = ? AND id < ?))`)
+		args = append(args, ms, ms, f.Before.ID)
+	}
 	q := `SELECT ` + incidentCols + ` FROM incidents`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)

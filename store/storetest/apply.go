@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -244,5 +245,44 @@ func testMaintenanceFilters(t *testing.T, db store.Store) {
 		if !reflect.DeepEqual(ids, tc.want) {
 			t.Errorf("%+v: got %v, want %v", tc.f, ids, tc.want)
 		}
+	}
+}
+
+// testIncidentPages walks all incidents a page at a time with Before, as
+// GET /incidents?before= does: every incident once, newest first, also
+// where two were created in the same millisecond.
+func testIncidentPages(t *testing.T, db store.Store) {
+	ctx := context.Background()
+	var events []status.Event
+	var want []string
+	for i := 9; i >= 0; i-- {
+		// i and i+1 share a creation time in pairs, so the id breaks ties.
+		inc := Incident(fmt.Sprintf("i%02d", i), At(int64(i/2)*1000), 1)
+		events = append(events, IncidentEvent(inc))
+	}
+	if err := db.Apply(ctx, events, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := 9; i >= 0; i-- {
+		want = append(want, fmt.Sprintf("i%02d", i))
+	}
+	var got []string
+	var key store.IncidentKey
+	for page := 0; page < 10; page++ {
+		list, err := db.Incidents(ctx, store.IncidentFilter{Before: key, Limit: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, inc := range list {
+			got = append(got, inc.ID)
+		}
+		if len(list) < 3 {
+			break
+		}
+		last := list[len(list)-1]
+		key = store.IncidentKey{CreatedAt: last.CreatedAt, ID: last.ID}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("pages gave %v, want %v", got, want)
 	}
 }

@@ -43,6 +43,7 @@ var tests = []struct {
 	{"ApplyGroupsAndDeletes", testApplyGroupsAndDeletes},
 	{"ApplyDeliveryDefaults", testApplyDeliveryDefaults},
 	{"IncidentFilters", testIncidentFilters},
+	{"IncidentPages", testIncidentPages},
 	{"MaintenanceFilters", testMaintenanceFilters},
 	{"OutboxOrder", testOutboxOrder},
 	{"OutboxHeadOfLine", testOutboxHeadOfLine},
