@@ -47,8 +47,13 @@ func BenchmarkObserve(b *testing.B) {
 // its component's status, so events are built each time (no incident:
 // open_at is above what the flapping reaches).
 func BenchmarkObserveFlapping(b *testing.B) {
-	spec := Spec{OpenAt: MajorOutage, Components: []ComponentSpec{{ID: "c", Name: "C", Checks: []CheckSpec{{ID: "c.1", FailureThreshold: 1, SuccessThreshold: 1}, {ID: "c.2"}}}}}
-	e, _ := New(t0, spec, seqIDs())
+	flappy := checkSpec("c.1")
+	flappy.FailureThreshold, flappy.SuccessThreshold = 1, 1
+	spec := Spec{OpenAt: MajorOutage, Components: []ComponentSpec{{ID: "c", Name: "C", Checks: []CheckSpec{flappy, checkSpec("c.2")}}}}
+	e, err := New(t0, spec, seqIDs())
+	if err != nil {
+		b.Fatal(err)
+	}
 	e.Observe(t0, Observation{CheckID: "c.2", Outcome: OK})
 	now := t0
 	b.ReportAllocs()
