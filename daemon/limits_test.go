@@ -84,7 +84,7 @@ func TestClientsCannotExhaustTheProbes(t *testing.T) {
 page: {url: "http://127.0.0.1"}
 listen: {api: "127.0.0.1:0", websocket: "127.0.0.1:0"}
 storage: {path: %q}
-defaults: {interval: 100ms, timeout: 90ms, failure_threshold: 1, success_threshold: 1}
+defaults: {interval: 500ms, timeout: 450ms, failure_threshold: 1, success_threshold: 1}
 incidents: {open_at: DEGRADEDPERFORMANCE}
 components:
   - id: site
@@ -169,7 +169,7 @@ components:
 		held = append(held, c)
 		go func() {
 			fmt.Fprintf(c, "PUT /incidents HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
-			for range 30 {
+			for range 40 {
 				if _, err := c.Write([]byte(" ")); err != nil {
 					return
 				}
@@ -177,7 +177,7 @@ components:
 			}
 		}()
 	}
-	time.Sleep(3 * time.Second) // about 30 rounds of both probes
+	time.Sleep(4 * time.Second) // about 8 rounds of both probes
 	for _, c := range held {
 		c.Close()
 	}
