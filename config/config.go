@@ -65,6 +65,9 @@ type Metrics struct {
 	// HTTPPhases exports probe_http_duration_seconds{phase}: five series
 	// per HTTP check. Default false.
 	HTTPPhases bool `yaml:"http_phases"`
+	// DNSPhases exports probe_dns_duration_seconds{phase}: three series
+	// per DNS check. Default false.
+	DNSPhases bool `yaml:"dns_phases"`
 	// LatencyHistogram exports uptime_probe_latency_seconds per check:
 	// eight series per check. Default true.
 	LatencyHistogram *bool `yaml:"latency_histogram"`
