@@ -205,8 +205,9 @@ type TLSResult struct {
 	EarliestCertExpiry time.Time
 	EarliestCertName   string
 	// LastChainExpiry is when the verified chain that lasts longest
-	// stops being valid (the earliest NotAfter in it); zero when nothing
-	// was verified (tls_skip_verify, or a failed verification).
+	// stops being valid (the earliest NotAfter in it); with
+	// tls_skip_verify, when the presented chain does. Zero when the
+	// handshake failed.
 	LastChainExpiry time.Time
 }
 

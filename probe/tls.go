@@ -25,6 +25,11 @@ func tlsFacts(cs *tls.ConnectionState) *TLSResult {
 			t.LastChainExpiry = end
 		}
 	}
+	if len(cs.VerifiedChains) == 0 {
+		// Nothing was verified (tls_skip_verify): the presented chain
+		// is the only one known.
+		t.LastChainExpiry = t.EarliestCertExpiry
+	}
 	return t
 }
 
