@@ -33,10 +33,37 @@ func (c *Check) Equal(o *Check) bool {
 		c.FailureThreshold == o.FailureThreshold &&
 		c.SuccessThreshold == o.SuccessThreshold &&
 		c.DegradedLatency == o.DegradedLatency &&
+		c.TLSExpiryWarn == o.TLSExpiryWarn &&
+		c.TLSExpiryCritical == o.TLSExpiryCritical &&
 		c.Target() == o.Target() &&
 		c.HTTP.equal(o.HTTP) &&
 		equalPtr(c.TCP, o.TCP) &&
-		equalPtr(c.ICMP, o.ICMP)
+		equalPtr(c.ICMP, o.ICMP) &&
+		c.DNS.equal(o.DNS) &&
+		equalPtr(c.TLS, o.TLS)
+}
+
+func (d *DNSCheck) equal(o *DNSCheck) bool {
+	if d == nil || o == nil {
+		return d == o
+	}
+	return d.Server == o.Server &&
+		d.Name == o.Name &&
+		d.Type == o.Type &&
+		d.Transport == o.Transport &&
+		d.TLSSkipVerify == o.TLSSkipVerify &&
+		d.ServerName == o.ServerName &&
+		d.Rcode == o.Rcode &&
+		d.AnswerContains == o.AnswerContains &&
+		sameRegexp(d.AnswerMatches, o.AnswerMatches) &&
+		sameRegexp(d.AllMatch, o.AllMatch) &&
+		d.MinAnswers == o.MinAnswers &&
+		d.SOASerialMin == o.SOASerialMin
+}
+
+// sameRegexp compares two optional expressions by source.
+func sameRegexp(a, b *Regexp) bool {
+	return (a == nil) == (b == nil) && a.source() == b.source()
 }
 
 func (h *HTTPCheck) equal(o *HTTPCheck) bool {
@@ -49,8 +76,7 @@ func (h *HTTPCheck) equal(o *HTTPCheck) bool {
 		h.Body == o.Body &&
 		slices.Equal(h.ExpectStatus, o.ExpectStatus) &&
 		h.BodyContains == o.BodyContains &&
-		(h.BodyRegex == nil) == (o.BodyRegex == nil) &&
-		h.BodyRegex.source() == o.BodyRegex.source() &&
+		sameRegexp(h.BodyRegex, o.BodyRegex) &&
 		equalPtr(h.FollowRedirects, o.FollowRedirects) &&
 		h.TLSSkipVerify == o.TLSSkipVerify &&
 		h.MaxBodyBytes == o.MaxBodyBytes

@@ -65,6 +65,9 @@ type Metrics struct {
 	// HTTPPhases exports probe_http_duration_seconds{phase}: five series
 	// per HTTP check. Default false.
 	HTTPPhases bool `yaml:"http_phases"`
+	// DNSPhases exports probe_dns_duration_seconds{phase}: three series
+	// per DNS check. Default false.
+	DNSPhases bool `yaml:"dns_phases"`
 	// LatencyHistogram exports uptime_probe_latency_seconds per check:
 	// eight series per check. Default true.
 	LatencyHistogram *bool `yaml:"latency_histogram"`
@@ -77,6 +80,11 @@ type Defaults struct {
 	FailureThreshold int           `yaml:"failure_threshold"`
 	SuccessThreshold int           `yaml:"success_threshold"`
 	DegradedLatency  time.Duration `yaml:"degraded_latency"`
+	// TLSExpiryWarn makes a probe whose certificate expires sooner than
+	// this a degraded success (the check SLOW). Default 14 days.
+	TLSExpiryWarn time.Duration `yaml:"tls_expiry_warn"`
+	// TLSExpiryCritical makes it a failure. Default 3 days.
+	TLSExpiryCritical time.Duration `yaml:"tls_expiry_critical"`
 }
 
 // Group gathers components on the status page.
@@ -104,11 +112,18 @@ type Check struct {
 	FailureThreshold int           `yaml:"failure_threshold"`
 	SuccessThreshold int           `yaml:"success_threshold"`
 	DegradedLatency  time.Duration `yaml:"degraded_latency"`
+	// TLSExpiryWarn and TLSExpiryCritical apply to every check that
+	// shakes hands over TLS (https, tcp with tls, tls, dns over tls); 0
+	// turns the rule off.
+	TLSExpiryWarn     time.Duration `yaml:"tls_expiry_warn"`
+	TLSExpiryCritical time.Duration `yaml:"tls_expiry_critical"`
 
 	// Exactly one of these is set.
 	HTTP *HTTPCheck `yaml:"http"`
 	TCP  *TCPCheck  `yaml:"tcp"`
 	ICMP *ICMPCheck `yaml:"icmp"`
+	DNS  *DNSCheck  `yaml:"dns"`
+	TLS  *TLSCheck  `yaml:"tls"`
 
 	// ID is "<component>.<check name>", unique in the file. Set by Load.
 	ID string `yaml:"-"`
@@ -119,7 +134,8 @@ type Check struct {
 	target string
 }
 
-// Type names the protocol of the check: "http", "tcp" or "icmp".
+// Type names the protocol of the check: "http", "tcp", "icmp", "dns" or
+// "tls".
 func (c *Check) Type() string {
 	switch {
 	case c.HTTP != nil:
@@ -128,13 +144,18 @@ func (c *Check) Type() string {
 		return "tcp"
 	case c.ICMP != nil:
 		return "icmp"
+	case c.DNS != nil:
+		return "dns"
+	case c.TLS != nil:
+		return "tls"
 	}
 	return ""
 }
 
 // Target is what the check probes, in the form every display of it uses
 // (metric labels, the API, the page, logs, incident bodies): the URL,
-// host:port or host as written, with each part taken from the environment
+// host:port or host as written (a DNS check as dns://server/name?type=T,
+// the form `up probe` takes), with each part taken from the environment
 // shown as <secret> and a URL's user information left out. Probing uses
 // the fields themselves (HTTP.URL, TCP.Address, ICMP.Host).
 func (c *Check) Target() string {
@@ -150,6 +171,10 @@ func (c *Check) Target() string {
 		return c.TCP.Address
 	case c.ICMP != nil:
 		return c.ICMP.Host
+	case c.DNS != nil:
+		return c.DNS.target(c.DNS.Server, c.DNS.Name)
+	case c.TLS != nil:
+		return c.TLS.Address
 	}
 	return ""
 }
@@ -194,6 +219,52 @@ type ICMPCheck struct {
 	Count int    `yaml:"count"` // default 1
 	// IPVersion forces "4" or "6"; empty lets resolution choose.
 	IPVersion string `yaml:"ip_version"`
+}
+
+// DNSCheck asks a DNS server one question and checks the answer.
+type DNSCheck struct {
+	// Server is host:port; empty asks the first nameserver of
+	// /etc/resolv.conf.
+	Server string `yaml:"server"`
+	Name   string `yaml:"name"`
+	// Type is the record type asked for: A (default), AAAA, CNAME, MX,
+	// TXT, NS, SOA, SRV, CAA or PTR.
+	Type string `yaml:"type"`
+	// Transport is udp (default), tcp or tls (DNS over TLS).
+	Transport     string `yaml:"transport"`
+	TLSSkipVerify bool   `yaml:"tls_skip_verify"`
+	ServerName    string `yaml:"server_name"`
+	// Rcode is the response code the answer must have. Default NOERROR.
+	Rcode string `yaml:"rcode"`
+	// The assertions look at the answer records of the asked type:
+	// AnswerContains must be in the value of one of them, AnswerMatches
+	// must match one, AllMatch must match every one.
+	AnswerContains string  `yaml:"answer_contains"`
+	AnswerMatches  *Regexp `yaml:"answer_matches"`
+	AllMatch       *Regexp `yaml:"all_match"`
+	MinAnswers     int     `yaml:"min_answers"`
+	// SOASerialMin is the lowest SOA serial accepted (type SOA only).
+	SOASerialMin int64 `yaml:"soa_serial_min"`
+}
+
+// target is the check's display form from the printable server and name.
+func (d *DNSCheck) target(server, name string) string {
+	t := d.Type
+	if t == "" {
+		t = DefaultDNSType
+	}
+	return "dns://" + server + "/" + name + "?type=" + t
+}
+
+// TLSCheck shakes hands with host:port over TLS and checks the
+// certificate, without sending anything.
+type TLSCheck struct {
+	Address string `yaml:"address"`
+	// ServerName is sent as SNI and verified; default: the host of Address.
+	ServerName    string `yaml:"server_name"`
+	TLSSkipVerify bool   `yaml:"tls_skip_verify"`
+	// MinVersion is the oldest TLS version accepted: "1.2" (default) or "1.3".
+	MinVersion string `yaml:"min_version"`
 }
 
 // Regexp is a compiled regular expression that reads and writes as text.

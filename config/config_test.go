@@ -179,6 +179,7 @@ func TestEmptyFileGetsDefaults(t *testing.T) {
 		Defaults: Defaults{
 			Interval: 30 * time.Second, Timeout: 10 * time.Second,
 			FailureThreshold: 3, SuccessThreshold: 2, DegradedLatency: 2 * time.Second,
+			TLSExpiryWarn: 14 * 24 * time.Hour, TLSExpiryCritical: 3 * 24 * time.Hour,
 		},
 		Incidents: Incidents{OpenAt: "PARTIALOUTAGE", ResolveAfter: 5 * time.Minute, ReopenWithin: 30 * time.Minute, KeepResolved: 500, KeepResolvedPerComponent: 20},
 		Source:    "empty.yaml",
@@ -279,6 +280,7 @@ components:
 	wantHome := Check{
 		Name: "home", Interval: 30 * time.Second, Timeout: 10 * time.Second,
 		FailureThreshold: 4, SuccessThreshold: 5, DegradedLatency: 750 * time.Millisecond,
+		TLSExpiryWarn: 14 * 24 * time.Hour, TLSExpiryCritical: 3 * 24 * time.Hour,
 		HTTP: &HTTPCheck{
 			URL: "https://acme.example/", Method: "GET",
 			ExpectStatus:    []StatusRange{{200, 299}},

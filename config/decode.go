@@ -229,12 +229,36 @@ func (p *parser) decodeDuration(n *yaml.Node, path string, v reflect.Value) {
 	if !ok {
 		return
 	}
-	d, err := time.ParseDuration(strings.TrimSpace(s))
+	d, err := parseDuration(strings.TrimSpace(s))
 	if err != nil {
 		p.errorf(n, path, "%s is not a duration; write a number with a unit, such as 30s, 2m or 1h30m", p.quote(path, s))
 		return
 	}
 	v.SetInt(int64(d))
+}
+
+// parseDuration is time.ParseDuration that also takes whole days in
+// front ("14d", "1d12h"): certificate lifetimes are counted in days, and
+// "336h" hides what it means.
+func parseDuration(s string) (time.Duration, error) {
+	sign, rest := time.Duration(1), s
+	if r, ok := strings.CutPrefix(rest, "-"); ok {
+		sign, rest = -1, r
+	}
+	digits := len(rest) - len(strings.TrimLeft(rest, "0123456789"))
+	if digits == 0 || digits > 5 || digits == len(rest) || rest[digits] != 'd' {
+		return time.ParseDuration(s)
+	}
+	days, _ := strconv.Atoi(rest[:digits])
+	d := time.Duration(days) * 24 * time.Hour
+	if rest = rest[digits+1:]; rest != "" {
+		more, err := time.ParseDuration(rest)
+		if err != nil || more < 0 {
+			return 0, fmt.Errorf("bad duration %q", s)
+		}
+		d += more
+	}
+	return sign * d, nil
 }
 
 func (p *parser) decodeTime(n *yaml.Node, path string, v reflect.Value) {

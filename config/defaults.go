@@ -50,6 +50,20 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 	// DefaultICMPCount is how many echo requests an ICMP check sends.
 	DefaultICMPCount = 1
+	// DefaultTLSExpiryWarn: a certificate expiring sooner makes the
+	// probe a degraded success.
+	DefaultTLSExpiryWarn = 14 * 24 * time.Hour
+	// DefaultTLSExpiryCritical: a certificate expiring sooner makes the
+	// probe fail.
+	DefaultTLSExpiryCritical = 3 * 24 * time.Hour
+	// DefaultDNSType is the record type a DNS check asks for.
+	DefaultDNSType = "A"
+	// DefaultDNSTransport is how a DNS check reaches its server.
+	DefaultDNSTransport = "udp"
+	// DefaultDNSRcode is the response code a DNS check wants.
+	DefaultDNSRcode = "NOERROR"
+	// DefaultTLSMinVersion is the oldest TLS version a tls check accepts.
+	DefaultTLSMinVersion = "1.2"
 )
 
 // DefaultExpectStatus is the status range an HTTP check accepts when the
@@ -97,6 +111,12 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	}
 	if !set("defaults.degraded_latency") {
 		d.DegradedLatency = DefaultDegradedLatency
+	}
+	if !set("defaults.tls_expiry_warn") {
+		d.TLSExpiryWarn = DefaultTLSExpiryWarn
+	}
+	if !set("defaults.tls_expiry_critical") {
+		d.TLSExpiryCritical = DefaultTLSExpiryCritical
 	}
 	if !set("incidents.open_at") {
 		c.Incidents.OpenAt = DefaultOpenAt
@@ -147,6 +167,12 @@ func checkDefaults(k *Check, component string, d *Defaults, prefix string, set f
 	if !set(prefix + "degraded_latency") {
 		k.DegradedLatency = d.DegradedLatency
 	}
+	if !set(prefix + "tls_expiry_warn") {
+		k.TLSExpiryWarn = d.TLSExpiryWarn
+	}
+	if !set(prefix + "tls_expiry_critical") {
+		k.TLSExpiryCritical = d.TLSExpiryCritical
+	}
 	if h := k.HTTP; h != nil {
 		orString(&h.Method, DefaultMethod)
 		if len(h.ExpectStatus) == 0 {
@@ -161,6 +187,19 @@ func checkDefaults(k *Check, component string, d *Defaults, prefix string, set f
 	}
 	if k.ICMP != nil && !set(prefix+"icmp.count") {
 		k.ICMP.Count = DefaultICMPCount
+	}
+	if d := k.DNS; d != nil {
+		// Record types, codes and transports are case-insensitive in
+		// the file and canonical everywhere after it.
+		d.Type = strings.ToUpper(d.Type)
+		d.Rcode = strings.ToUpper(d.Rcode)
+		d.Transport = strings.ToLower(d.Transport)
+		orString(&d.Type, DefaultDNSType)
+		orString(&d.Rcode, DefaultDNSRcode)
+		orString(&d.Transport, DefaultDNSTransport)
+	}
+	if t := k.TLS; t != nil {
+		orString(&t.MinVersion, DefaultTLSMinVersion)
 	}
 }
 

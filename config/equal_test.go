@@ -33,6 +33,24 @@ const equalBase = `components:
         tcp: {address: "h.example:443", tls: true, tls_skip_verify: true, server_name: h.example, send: ping, expect: pong}
       - name: ping
         icmp: {host: h.example, count: 2, ip_version: "4"}
+      - name: zone
+        tls_expiry_warn: 10d
+        tls_expiry_critical: 2d
+        dns:
+          server: "127.0.0.1:853"
+          name: h.example
+          type: SOA
+          transport: tls
+          tls_skip_verify: true
+          server_name: ns.h.example
+          rcode: NOERROR
+          answer_contains: ns
+          answer_matches: ^ns
+          all_match: example
+          min_answers: 1
+          soa_serial_min: 7
+      - name: cert
+        tls: {address: "h.example:443", server_name: h.example, tls_skip_verify: true, min_version: "1.3"}
 `
 
 func TestCheckEqual(t *testing.T) {

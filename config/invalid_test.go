@@ -43,6 +43,21 @@ var invalidFiles = map[string][]string{
 		`2:13: defaults.interval: "30" is not a duration; write a number with a unit, such as 30s, 2m or 1h30m`,
 		`3:12: defaults.timeout: "5 minutes" is not a duration`,
 	},
+	"invalid-dns-tls.yml": {
+		`3:24: defaults.tls_expiry_critical: tls_expiry_critical (72h0m0s) must be shorter than tls_expiry_warn (48h0m0s), or the warning never shows`,
+		`8:21: components[0].checks[0].dns.name: "https://acme.example" is a URL; dns.name takes a domain name such as acme.example`,
+		`8:51: components[0].checks[0].dns.type: "MXX" is not a record type; use A, AAAA, CNAME, MX, TXT, NS, SOA, SRV, CAA or PTR (did you mean "MX"?)`,
+		`8:67: components[0].checks[0].dns.transport: "quic" is not a transport; use udp, tcp or tls`,
+		`8:80: components[0].checks[0].dns.rcode: "NOPE" is not a response code`,
+		`8:94: components[0].checks[0].dns.server: "ns.example" is not host:port`,
+		`10:9: components[0].checks[1].tls_expiry_warn: only applies to checks that use TLS`,
+		`11:35: components[0].checks[1].dns.server_name: only applies with transport: tls`,
+		`11:60: components[0].checks[1].dns.soa_serial_min: only applies with type: SOA`,
+		`11:92: components[0].checks[1].dns.min_answers: must be at least 1, got 0`,
+		`13:24: components[0].checks[2].tls.address: "acme.example" is not host:port`,
+		`13:53: components[0].checks[2].tls.min_version: "1.1" is not a TLS version; use "1.2" or "1.3"`,
+		`15:30: components[0].checks[3].tls_expiry_critical: must not be negative (0 turns the rule off), got -24h0m0s`,
+	},
 	"invalid-url.yml": {
 		`2:8: page.url: "status.acme.example" is not an http or https URL`,
 		`7:21: components[0].checks[0].http.url: "htp://x" is not an http or https URL`,
@@ -88,8 +103,8 @@ var invalidFiles = map[string][]string{
 		`12:18: components[0].checks[1].timeout: 1m0s is not shorter than the interval (30s, from defaults.interval)`,
 	},
 	"invalid-check-protocol.yml": {
-		`4:9: components[0].checks[0]: a check needs one of http, tcp or icmp`,
-		`8:9: components[0].checks[1].tcp: a check has exactly one of http, tcp or icmp; this one already has http`,
+		`4:9: components[0].checks[0]: a check needs one of http, tcp, icmp, dns or tls`,
+		`8:9: components[0].checks[1].tcp: a check has exactly one of http, tcp, icmp, dns or tls; this one already has http`,
 	},
 	"invalid-tcp-address.yml": {
 		`5:24: components[0].checks[0].tcp.address: "mx.acme.example" is not host:port`,

@@ -71,6 +71,10 @@ func (p *parser) setShown(c *Config) {
 				k.target = p.shown(prefix+"tcp.address", k.TCP.Address)
 			case k.ICMP != nil:
 				k.target = p.shown(prefix+"icmp.host", k.ICMP.Host)
+			case k.DNS != nil:
+				k.target = k.DNS.target(p.shown(prefix+"dns.server", k.DNS.Server), p.shown(prefix+"dns.name", k.DNS.Name))
+			case k.TLS != nil:
+				k.target = p.shown(prefix+"tls.address", k.TLS.Address)
 			}
 		}
 	}

@@ -24,6 +24,7 @@ func (p *parser) validate(c *Config) {
 		failures: c.Defaults.FailureThreshold, successes: c.Defaults.SuccessThreshold,
 		degraded: c.Defaults.DegradedLatency,
 	}, "")
+	p.validateExpiryPair("defaults", c.Defaults.TLSExpiryWarn, c.Defaults.TLSExpiryCritical)
 	p.validateIncidents(c.Incidents)
 
 	groups := p.uniqueIDs("groups", "group", len(c.Groups), func(i int) string { return c.Groups[i].ID })
@@ -186,19 +187,20 @@ func (p *parser) validateChecks(path string, comp *Component, checkIDs map[strin
 		}, "defaults.interval")
 
 		var kinds []string
-		for _, kind := range []string{"http", "tcp", "icmp"} {
+		p.validateExpiry(kp, k)
+		for _, kind := range []string{"http", "tcp", "icmp", "dns", "tls"} {
 			if p.isSet(kp + "." + kind) {
 				kinds = append(kinds, kind)
 			}
 		}
 		switch len(kinds) {
 		case 0:
-			p.fail(kp, "a check needs one of http, tcp or icmp")
+			p.fail(kp, "a check needs one of http, tcp, icmp, dns or tls")
 			continue
 		case 1:
 		default:
 			for _, extra := range kinds[1:] {
-				p.failKey(kp+"."+extra, "a check has exactly one of http, tcp or icmp; this one already has %s", kinds[0])
+				p.failKey(kp+"."+extra, "a check has exactly one of http, tcp, icmp, dns or tls; this one already has %s", kinds[0])
 			}
 			continue
 		}
@@ -209,6 +211,10 @@ func (p *parser) validateChecks(path string, comp *Component, checkIDs map[strin
 			p.validateTCP(kp+".tcp", k.TCP)
 		case k.ICMP != nil:
 			p.validateICMP(kp+".icmp", k.ICMP)
+		case k.DNS != nil:
+			p.validateDNS(kp+".dns", k.DNS)
+		case k.TLS != nil:
+			p.validateTLS(kp+".tls", k.TLS)
 		}
 	}
 }

@@ -85,6 +85,7 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 		cfg:     cfg,
 		metrics: metrics.New(metrics.Options{
 			HTTPPhases:       cfg.Metrics.HTTPPhases,
+			DNSPhases:        cfg.Metrics.DNSPhases,
 			LatencyHistogram: *cfg.Metrics.LatencyHistogram,
 		}),
 	}
@@ -233,6 +234,7 @@ func (d *Daemon) Reload(next *config.Config) error {
 	ctx := context.Background()
 	if next.Listen != d.cfg.Listen || next.Storage != d.cfg.Storage || next.Page != d.cfg.Page ||
 		*next.API.Public != *d.cfg.API.Public || next.Metrics.HTTPPhases != d.cfg.Metrics.HTTPPhases ||
+		next.Metrics.DNSPhases != d.cfg.Metrics.DNSPhases ||
 		*next.Metrics.LatencyHistogram != *d.cfg.Metrics.LatencyHistogram {
 		d.log.Warn("changes to page, listen, storage, api.public and metrics take effect after a restart")
 	}

@@ -303,6 +303,7 @@ type lab struct {
 	okURL, failURL, tlsURL string // HTTP 200, HTTP 500, HTTPS 200
 	openAddr, closedAddr   string // a TCP port that accepts, one that refuses
 	hookURL                string // a webhook receiver that answers 500
+	dnsAddr, tlsAddr       string // a DNS server (startDNS), the HTTPS server's host:port
 	hooks                  *counter
 	token                  string // the admin's API token
 }
@@ -337,6 +338,7 @@ func startLab(t *testing.T) *lab {
 	}))
 	t.Cleanup(hook.Close)
 	l.okURL, l.failURL, l.tlsURL, l.hookURL = ok.URL+"/", fail.URL+"/", secure.URL+"/", hook.URL+"/hook"
+	l.dnsAddr, l.tlsAddr = startDNS(t), secure.Listener.Addr().String()
 
 	open, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -377,6 +379,7 @@ storage:
   path: {{db}}
 metrics:
   http_phases: true         # opt-in: the dashboard's HTTP phase panels need it
+  dns_phases: true          # opt-in: the DNS latency panel needs it
   latency_histogram: true
 defaults:
   interval: 1s
@@ -408,6 +411,13 @@ components:
         tcp: {address: "{{open}}"}
       - name: ping
         icmp: {host: 127.0.0.1}
+  - id: names               # a DNS answer and a certificate: OPERATIONAL
+    group: infra
+    checks:
+      - name: zone
+        dns: {server: "{{dns}}", name: up.test, type: SOA}
+      - name: cert
+        tls: {address: "{{tlsaddr}}", tls_skip_verify: true}
   - id: mixed               # one of two fails: PARTIALOUTAGE
     group: infra
     checks:
@@ -445,6 +455,7 @@ func startUp(t *testing.T, bin string, l *lab) string {
 		"{{db}}", filepath.Join(dir, "up.db"),
 		"{{ok}}", l.okURL, "{{fail}}", l.failURL, "{{tls}}", l.tlsURL,
 		"{{open}}", l.openAddr, "{{closed}}", l.closedAddr, "{{hook}}", l.hookURL, "{{token}}", l.token,
+		"{{dns}}", l.dnsAddr, "{{tlsaddr}}", l.tlsAddr,
 		"{{start}}", time.Now().Add(-time.Minute).UTC().Format(time.RFC3339),
 	)
 	cfg := filepath.Join(dir, "config.yaml")

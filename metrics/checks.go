@@ -33,6 +33,11 @@ type checkSeries struct {
 	dns        float64
 	phases     [5]float64 // resolve, connect, tls, processing, transfer
 	icmp       [3]float64 // resolve, setup, rtt
+	dnsPhases  [3]float64 // resolve, connect, request
+	dnsRRs     [3]float64 // answer, authority, additional
+	serial     float64
+	hasSerial  bool
+	lastChain  float64 // unix time; 0 until a chain verified
 	loss       float64
 	up         float64
 	ok, failed float64
@@ -93,6 +98,15 @@ func (s *checkSeries) observe(r probe.Result) {
 	if t := r.TCP; t != nil {
 		s.dns = t.Resolve.Seconds()
 	}
+	if d := r.DNS; d != nil {
+		for i, v := range [...]time.Duration{d.Resolve, d.Connect, d.Request} {
+			s.dnsPhases[i] = v.Seconds()
+		}
+		s.dnsRRs = [3]float64{float64(d.Answer), float64(d.Authority), float64(d.Additional)}
+		if d.HasSerial {
+			s.serial, s.hasSerial = float64(d.Serial), true
+		}
+	}
 	if ic := r.ICMP; ic != nil {
 		s.loss = ic.LossRatio
 		for i, d := range [...]time.Duration{ic.Resolve, ic.Setup, ic.RTT} {
@@ -103,6 +117,9 @@ func (s *checkSeries) observe(r probe.Result) {
 		s.hasSSL = true
 		if !t.EarliestCertExpiry.IsZero() {
 			s.sslExpiry = float64(t.EarliestCertExpiry.Unix())
+		}
+		if !t.LastChainExpiry.IsZero() {
+			s.lastChain = float64(t.LastChainExpiry.Unix())
 		}
 		if t.Version != "" && t.Version != s.tlsVersion {
 			s.tlsVersion = t.Version
@@ -148,6 +165,7 @@ func appendFloat(b []byte, v float64) []byte {
 var (
 	httpPhases = phaseLabels("resolve", "connect", "tls", "processing", "transfer")
 	icmpPhases = phaseLabels("resolve", "setup", "rtt")
+	dnsPhases  = phaseLabels("resolve", "connect", "request")
 	leLabels   = func() []string {
 		out := make([]string, len(LatencyBuckets))
 		for i, le := range LatencyBuckets {
@@ -194,7 +212,9 @@ var checkFamilies = []family{
 		}},
 	{"probe_dns_lookup_time_seconds", "Time the last probe spent resolving the target's name.", "gauge",
 		func(b []byte, n string, s *checkSeries, _ Options) []byte {
-			if s.typ == "icmp" {
+			// A DNS check's server is nearly always an IP address, and
+			// probe_dns_duration_seconds{phase="resolve"} has its lookup.
+			if s.typ == "icmp" || s.typ == "dns" {
 				return b
 			}
 			return line(b, n, s.pre, s.post, "", s.dns)
@@ -205,6 +225,16 @@ var checkFamilies = []family{
 				return b
 			}
 			return line(b, n, s.pre, s.post, "", s.sslExpiry)
+		}},
+	// Only tls checks, which are about certificates, export the chain's
+	// expiry: on every HTTPS check it would break the exposition budget,
+	// and probe_ssl_earliest_cert_expiry already says when to act.
+	{"probe_ssl_last_chain_expiry_timestamp_seconds", "Unix time at which the verified chain that lasts longest stops being valid.", "gauge",
+		func(b []byte, n string, s *checkSeries, _ Options) []byte {
+			if s.typ != "tls" || s.lastChain == 0 {
+				return b
+			}
+			return line(b, n, s.pre, s.post, "", s.lastChain)
 		}},
 	{"probe_tls_version_info", "TLS version of the last probe's connection.", "gauge",
 		func(b []byte, n string, s *checkSeries, _ Options) []byte {
@@ -230,6 +260,26 @@ var checkFamilies = []family{
 			}
 			return line(b, n, s.pre, s.post, "", s.loss)
 		}},
+	{"probe_dns_duration_seconds", "Duration of each phase of the last DNS probe.", "gauge",
+		func(b []byte, n string, s *checkSeries, o Options) []byte {
+			if s.typ != "dns" || !o.DNSPhases {
+				return b
+			}
+			for i, p := range dnsPhases {
+				b = line(b, n, s.pre, p, s.post, s.dnsPhases[i])
+			}
+			return b
+		}},
+	{"probe_dns_answer_rrs", "Records in the answer section of the last DNS probe's response.", "gauge", dnsSection(0)},
+	{"probe_dns_authority_rrs", "Records in the authority section of the last DNS probe's response.", "gauge", dnsSection(1)},
+	{"probe_dns_additional_rrs", "Records in the additional section of the last DNS probe's response, the EDNS OPT record left out.", "gauge", dnsSection(2)},
+	{"probe_dns_serial", "SOA serial of the last answer that had one.", "gauge",
+		func(b []byte, n string, s *checkSeries, _ Options) []byte {
+			if !s.hasSerial {
+				return b
+			}
+			return line(b, n, s.pre, s.post, "", s.serial)
+		}},
 	{"uptime_probes_total", "Probes run, by result.", "counter",
 		func(b []byte, n string, s *checkSeries, _ Options) []byte {
 			b = line(b, n, s.short, `,result="failure"`, s.typeLabel, s.failed)
@@ -251,6 +301,17 @@ var checkFamilies = []family{
 		}},
 	{"uptime_check_up", "Whether the check is up after failure and success thresholds (1), or down (0).", "gauge",
 		func(b []byte, n string, s *checkSeries, _ Options) []byte { return line(b, n, s.short, "", "", s.up) }},
+}
+
+// dnsSection writes the record count of one section of DNS checks'
+// answers.
+func dnsSection(section int) func([]byte, string, *checkSeries, Options) []byte {
+	return func(b []byte, n string, s *checkSeries, _ Options) []byte {
+		if s.typ != "dns" {
+			return b
+		}
+		return line(b, n, s.pre, s.post, "", s.dnsRRs[section])
+	}
 }
 
 // familyNames lists the per-check family names, for tests and the
@@ -276,6 +337,9 @@ func writeChecks(out func([]byte) error, checks []*checkSeries, o Options, openM
 	b := make([]byte, 0, chunk+4096)
 	for _, f := range checkFamilies {
 		if f.name == "probe_http_duration_seconds" && !o.HTTPPhases {
+			continue
+		}
+		if f.name == "probe_dns_duration_seconds" && !o.DNSPhases {
 			continue
 		}
 		if f.name == "uptime_probe_latency_seconds" && !o.LatencyHistogram {

@@ -28,6 +28,9 @@ type Options struct {
 	// HTTPPhases exports probe_http_duration_seconds{phase} (5 series per
 	// HTTP check).
 	HTTPPhases bool
+	// DNSPhases exports probe_dns_duration_seconds{phase} (3 series per
+	// DNS check).
+	DNSPhases bool
 	// LatencyHistogram exports uptime_probe_latency_seconds per check
 	// (11 series per check).
 	LatencyHistogram bool

@@ -75,6 +75,57 @@ func TestProbeResultFillsBlackboxSeries(t *testing.T) {
 	}
 }
 
+func TestDNSAndTLSChecksFillTheirSeries(t *testing.T) {
+	for _, phases := range []bool{false, true} {
+		m := New(Options{DNSPhases: phases})
+		d := &config.Check{ID: "dns.zone", Component: "dns", Name: "zone",
+			DNS: &config.DNSCheck{Server: "10.0.0.53:53", Name: "acme.example", Type: "SOA"}}
+		c := &config.Check{ID: "dns.cert", Component: "dns", Name: "cert", TLS: &config.TLSCheck{Address: "acme.example:443"}}
+		h := httpCheck("dns", "web", "https://acme.example/")
+		for _, k := range []*config.Check{d, c, h} {
+			m.AddCheck(k)
+		}
+		chainEnd := time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC)
+		tlsRes := &probe.TLSResult{Version: "TLS 1.3", EarliestCertExpiry: chainEnd.Add(-time.Hour), LastChainExpiry: chainEnd}
+		m.ObserveProbe(d.ID, probe.Result{Success: true, DNS: &probe.DNSResult{
+			Resolve: time.Millisecond, Connect: 2 * time.Millisecond, Request: 3 * time.Millisecond,
+			Answer: 1, Authority: 2, Additional: 3, Serial: 2026010101, HasSerial: true}})
+		m.ObserveProbe(c.ID, probe.Result{Success: true, TCP: &probe.TCPResult{Resolve: time.Millisecond}, TLS: tlsRes})
+		m.ObserveProbe(h.ID, probe.Result{Success: true, HTTP: &probe.HTTPResult{StatusCode: 200}, TLS: tlsRes})
+		const dl = `check="zone",component="dns",target="dns://10.0.0.53:53/acme.example?type=SOA",type="dns"`
+		const cl = `check="cert",component="dns",target="acme.example:443",type="tls"`
+		want := map[string]float64{
+			`probe_dns_answer_rrs{` + dl + `}`:                          1,
+			`probe_dns_authority_rrs{` + dl + `}`:                       2,
+			`probe_dns_additional_rrs{` + dl + `}`:                      3,
+			`probe_dns_serial{` + dl + `}`:                              2026010101,
+			`probe_ssl_last_chain_expiry_timestamp_seconds{` + cl + `}`: float64(chainEnd.Unix()),
+			`probe_ssl_earliest_cert_expiry{` + cl + `}`:                float64(chainEnd.Add(-time.Hour).Unix()),
+			`probe_dns_lookup_time_seconds{` + cl + `}`:                 0.001,
+		}
+		if phases {
+			want[`probe_dns_duration_seconds{check="zone",component="dns",phase="request",target="dns://10.0.0.53:53/acme.example?type=SOA",type="dns"}`] = 0.003
+		}
+		body := scrape(t, m)
+		got := testenv.Series(t, body)
+		for k, w := range want {
+			if v, ok := got[k]; !ok || v != w {
+				t.Errorf("phases %v: %s = %v (present %v), want %v", phases, k, v, ok, w)
+			}
+		}
+		if n := strings.Count(body, "probe_dns_duration_seconds{"); n != map[bool]int{false: 0, true: 3}[phases] {
+			t.Errorf("phases %v: %d probe_dns_duration_seconds series", phases, n)
+		}
+		// Not every check has every family: the chain's expiry is for
+		// tls checks, and a DNS check's lookup time is its resolve phase.
+		for _, absent := range []string{`probe_ssl_last_chain_expiry_timestamp_seconds{check="web"`, `probe_dns_lookup_time_seconds{` + dl, `probe_dns_answer_rrs{` + cl} {
+			if strings.Contains(body, absent) {
+				t.Errorf("phases %v: exposition has %s", phases, absent)
+			}
+		}
+	}
+}
+
 func TestSeriesExistBeforeTheFirstResultAndGoWithTheCheck(t *testing.T) {
 	m := New(Options{HTTPPhases: true, LatencyHistogram: true})
 	c := httpCheck("api", "health", "http://127.0.0.1:5010/healthz")
@@ -171,8 +222,11 @@ func fillChecks(m *Metrics, n int) {
 		h := httpCheck(comp, "homepage", fmt.Sprintf("https://service-%04d.example.com/health", i))
 		tc := &config.Check{ID: comp + ".port", Component: comp, Name: "port", TCP: &config.TCPCheck{Address: fmt.Sprintf("service-%04d.example.com:443", i), TLS: true}}
 		ic := &config.Check{ID: comp + ".ping", Component: comp, Name: "ping", ICMP: &config.ICMPCheck{Host: fmt.Sprintf("service-%04d.example.com", i)}}
-		tlsRes := &probe.TLSResult{Version: "TLS 1.3", EarliestCertExpiry: time.Now().Add(90 * 24 * time.Hour)}
-		for _, c := range []*config.Check{h, tc, ic} {
+		dc := &config.Check{ID: comp + ".resolve", Component: comp, Name: "resolve",
+			DNS: &config.DNSCheck{Server: "ns1.example.com:53", Name: fmt.Sprintf("service-%04d.example.com", i), Type: "SOA"}}
+		cc := &config.Check{ID: comp + ".cert", Component: comp, Name: "cert", TLS: &config.TLSCheck{Address: fmt.Sprintf("service-%04d.example.com:443", i)}}
+		tlsRes := &probe.TLSResult{Version: "TLS 1.3", EarliestCertExpiry: time.Now().Add(90 * 24 * time.Hour), LastChainExpiry: time.Now().Add(90 * 24 * time.Hour)}
+		for _, c := range []*config.Check{h, tc, ic, dc, cc} {
 			m.AddCheck(c)
 			r := probe.Result{Success: true, Duration: 30 * time.Millisecond}
 			switch c.Type() {
@@ -183,6 +237,11 @@ func fillChecks(m *Metrics, n int) {
 				r.TLS = tlsRes
 			case "icmp":
 				r.ICMP = &probe.ICMPResult{Sent: 1, Received: 1, RTT: time.Millisecond}
+			case "dns":
+				r.DNS = &probe.DNSResult{Request: time.Millisecond, Rcode: "NOERROR", Answer: 1, Authority: 2, Additional: 3, Serial: 2026010101, HasSerial: true}
+			case "tls":
+				r.TCP = &probe.TCPResult{Resolve: time.Millisecond, Connect: time.Millisecond, TLS: time.Millisecond}
+				r.TLS = tlsRes
 			}
 			m.ObserveProbe(c.ID, r)
 			m.SetCheckUp(c.ID, true)
@@ -201,15 +260,15 @@ func TestExpositionStaysWithinTheBudgetPerCheck(t *testing.T) {
 	const n = 100
 	fillChecks(m, n)
 	body := scrape(t, m)
-	for _, name := range []string{"homepage", "port", "ping"} {
+	for _, name := range []string{"homepage", "port", "ping", "resolve", "cert"} {
 		size := 0
 		for _, l := range strings.Split(body, "\n") {
-			// A check's share: its own series plus a third of its
-			// component's status set (three checks per component).
+			// A check's share: its own series plus a fifth of its
+			// component's status set (five checks per component).
 			if strings.Contains(l, `check="`+name+`"`) {
 				size += len(l) + 1
 			} else if strings.HasPrefix(l, "uptime_component_status{") {
-				size += (len(l) + 1) / 3
+				size += (len(l) + 1) / 5
 			}
 		}
 		per := size / n
@@ -352,8 +411,8 @@ func TestOpenMetricsWhenAsked(t *testing.T) {
 			}
 		}
 		// The parser names a counter's family by its samples' name.
-		if n := len(fams["uptime_probes_total"].GetMetric()); n != 2*9 {
-			t.Errorf("uptime_probes: %d series, want 18", n)
+		if n := len(fams["uptime_probes_total"].GetMetric()); n != 2*15 { // fillChecks(m, 3): five checks per component
+			t.Errorf("uptime_probes: %d series, want 30", n)
 		}
 		if !strings.Contains(body, "\n# TYPE uptime_probes counter\n") || !strings.Contains(body, "\nuptime_probes_total{") {
 			t.Errorf("counter not named as OpenMetrics wants:\n%s", grep(body, "uptime_probes"))

@@ -83,8 +83,11 @@ func (p *Pipeline) observe(r probe.Result) {
 		p.log.Info("probes work again after a local error of up", "check", r.CheckID, "was", msg)
 	}
 	o := status.Observation{CheckID: r.CheckID, Latency: r.Duration, Outcome: status.OK}
-	if !r.Success {
+	switch {
+	case !r.Success:
 		o.Outcome, o.Err = status.Fail, r.Err
+	case r.Degraded != "":
+		o.Outcome, o.Err = status.Slow, r.Degraded
 	}
 	now := p.now()
 	events := p.engine.Observe(now, o)

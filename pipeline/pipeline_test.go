@@ -309,6 +309,27 @@ func TestEveryResultIsPublished(t *testing.T) {
 	})
 }
 
+// A success the prober calls degraded (a certificate near its end) makes
+// the check SLOW whatever its latency, and the component's incident says
+// why.
+func TestDegradedResultsMakeTheCheckSlow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := start(t)
+		f.result(true)
+		const why = "certificate for acme.example expires in 10 days"
+		f.p.Observe(probe.Result{CheckID: "web.home", Success: true, Duration: 20 * time.Millisecond, Degraded: why})
+		time.Sleep(200 * time.Millisecond)
+		synctest.Wait()
+		snap := f.p.Snapshot()
+		if c := snap.Checks[0]; c.State != status.CheckSlow || c.LastOutcome != status.Slow || c.LastError != "" {
+			t.Fatalf("check after a degraded success: %+v", c)
+		}
+		if snap.Components[0].Status != status.DegradedPerformance {
+			t.Fatalf("component %s, want DEGRADEDPERFORMANCE", snap.Components[0].Status)
+		}
+	})
+}
+
 // A probe that failed because of up itself says nothing of the target:
 // the check keeps its state and no incident opens.
 func TestLocalErrorsDoNotCountAgainstTheTarget(t *testing.T) {

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -11,7 +12,10 @@ import (
 
 // CheckFor builds the check that `up probe TARGET` runs: "http://..." or
 // "https://..." probes a URL, "icmp://host" pings a host, "host:port"
-// or "tcp://host:port" connects over TCP. The check belongs to component "cli" and is named
+// or "tcp://host:port" connects over TCP, "tls://host:port" shakes hands
+// over TLS, and "dns://server/name?type=MX" asks a DNS server (the
+// server is optional, "dns:///name" asks the system's; the query may
+// also set transport=udp|tcp|tls; the port defaults to 53, 853 for tls). The check belongs to component "cli" and is named
 // after its type (ID "cli.http"). What a probe reads is set, to the
 // configuration's defaults for a check that names nothing but its target
 // (config.DefaultMethod, config.DefaultMaxBodyBytes...), so that a
@@ -21,7 +25,8 @@ func CheckFor(target string, timeout time.Duration) (*config.Check, error) {
 	if timeout <= 0 {
 		timeout = config.DefaultTimeout
 	}
-	c := &config.Check{Component: "cli", Timeout: timeout}
+	c := &config.Check{Component: "cli", Timeout: timeout,
+		TLSExpiryWarn: config.DefaultTLSExpiryWarn, TLSExpiryCritical: config.DefaultTLSExpiryCritical}
 	scheme, _, hasScheme := strings.Cut(target, "://")
 	switch strings.ToLower(scheme) {
 	case "http", "https":
@@ -55,9 +60,24 @@ func CheckFor(target string, timeout time.Duration) (*config.Check, error) {
 			return nil, fmt.Errorf("target %q: want tcp://host:port", target)
 		}
 		c.TCP = &config.TCPCheck{Address: u.Host}
+	case "tls":
+		u, err := url.Parse(target)
+		if err != nil {
+			return nil, fmt.Errorf("target %q: %w", target, err)
+		}
+		if _, err := parseEndpoint(u.Host); err != nil || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("target %q: want tls://host:port", target)
+		}
+		c.TLS = &config.TLSCheck{Address: u.Host, MinVersion: config.DefaultTLSMinVersion}
+	case "dns":
+		d, err := dnsTarget(target)
+		if err != nil {
+			return nil, err
+		}
+		c.DNS = d
 	default:
 		if hasScheme {
-			return nil, fmt.Errorf("target %q: unsupported scheme %q (want http, https, tcp or icmp)", target, scheme)
+			return nil, fmt.Errorf("target %q: unsupported scheme %q (want http, https, tcp, tls, dns or icmp)", target, scheme)
 		}
 		if _, err := parseEndpoint(target); err != nil {
 			return nil, fmt.Errorf("target %q: want http(s)://URL, host:port or icmp://host", target)
@@ -67,4 +87,49 @@ func CheckFor(target string, timeout time.Duration) (*config.Check, error) {
 	c.Name = c.Type()
 	c.ID = c.Component + "." + c.Name
 	return c, nil
+}
+
+// dnsTarget reads "dns://[server[:port]]/name[?type=T&transport=P]".
+func dnsTarget(target string) (*config.DNSCheck, error) {
+	const want = "want dns://server/name?type=T or dns:///name"
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, fmt.Errorf("target %q: %w", target, err)
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	if name == "" || strings.Contains(name, "/") || u.User != nil || u.Fragment != "" {
+		return nil, fmt.Errorf("target %q: %s", target, want)
+	}
+	d := &config.DNSCheck{Name: name, Type: config.DefaultDNSType, Transport: config.DefaultDNSTransport, Rcode: config.DefaultDNSRcode}
+	for key, values := range u.Query() {
+		v := values[len(values)-1]
+		switch key {
+		case "type":
+			d.Type = strings.ToUpper(v)
+		case "transport":
+			d.Transport = strings.ToLower(v)
+		default:
+			return nil, fmt.Errorf("target %q: unknown parameter %q (want type or transport)", target, key)
+		}
+	}
+	switch d.Transport {
+	case "udp", "tcp", "tls":
+	default:
+		return nil, fmt.Errorf("target %q: transport %q (want udp, tcp or tls)", target, d.Transport)
+	}
+	if u.Host != "" {
+		server := u.Host
+		if u.Port() == "" {
+			port := "53"
+			if d.Transport == "tls" {
+				port = "853"
+			}
+			server = net.JoinHostPort(strings.Trim(u.Host, "[]"), port)
+		}
+		if _, err := parseEndpoint(server); err != nil {
+			return nil, fmt.Errorf("target %q: %s", target, want)
+		}
+		d.Server = server
+	}
+	return d, nil
 }

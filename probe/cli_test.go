@@ -21,6 +21,10 @@ func TestCheckFor(t *testing.T) {
 		{"[::1]:22", "tcp", "[::1]:22"},
 		{"tcp://acme.example:5432", "tcp", "acme.example:5432"},
 		{"TCP://[::1]:22/", "tcp", "[::1]:22"},
+		{"tls://acme.example:443", "tls", "acme.example:443"},
+		{"dns://127.0.0.1:5353/acme.example?type=mx", "dns", "dns://127.0.0.1:5353/acme.example?type=MX"},
+		{"dns://127.0.0.1/acme.example", "dns", "dns://127.0.0.1:53/acme.example?type=A"},
+		{"dns://[::1]/acme.example?transport=tls", "dns", "dns://[::1]:853/acme.example?type=A"},
 	}
 	for _, tt := range tests {
 		c, err := CheckFor(tt.target, 2*time.Second)
@@ -50,14 +54,19 @@ func TestCheckForIsTheFilesCheck(t *testing.T) {
       - {name: http, timeout: 2s, http: {url: "https://acme.example/health"}}
       - {name: icmp, timeout: 2s, icmp: {host: acme.example}}
       - {name: tcp, timeout: 2s, tcp: {address: "acme.example:443"}}
+      - {name: tls, timeout: 2s, tls: {address: "acme.example:443"}}
+      - {name: dns, timeout: 2s, dns: {server: "127.0.0.1:53", name: acme.example, type: MX}}
 `), "cli.yaml", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range cfg.Components[0].Checks {
 		target := want.Target()
-		if want.ICMP != nil {
+		switch {
+		case want.ICMP != nil:
 			target = "icmp://" + target
+		case want.TLS != nil:
+			target = "tls://" + target
 		}
 		got, err := CheckFor(target, 2*time.Second)
 		if err != nil {
@@ -65,6 +74,12 @@ func TestCheckForIsTheFilesCheck(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got.HTTP, want.HTTP) || !reflect.DeepEqual(got.ICMP, want.ICMP) || !reflect.DeepEqual(got.TCP, want.TCP) {
 			t.Errorf("CheckFor(%q) = %+v %+v %+v, the file has %+v %+v %+v", target, got.HTTP, got.ICMP, got.TCP, want.HTTP, want.ICMP, want.TCP)
+		}
+		if !reflect.DeepEqual(got.TLS, want.TLS) || !reflect.DeepEqual(got.DNS, want.DNS) {
+			t.Errorf("CheckFor(%q) = %+v %+v, the file has %+v %+v", target, got.TLS, got.DNS, want.TLS, want.DNS)
+		}
+		if got.TLSExpiryWarn != want.TLSExpiryWarn || got.TLSExpiryCritical != want.TLSExpiryCritical {
+			t.Errorf("CheckFor(%q): expiry limits %v/%v, the file has %v/%v", target, got.TLSExpiryWarn, got.TLSExpiryCritical, want.TLSExpiryWarn, want.TLSExpiryCritical)
 		}
 		if got.ID != want.ID || got.Timeout != want.Timeout {
 			t.Errorf("CheckFor(%q): id %q timeout %v, the file has %q %v", target, got.ID, got.Timeout, want.ID, want.Timeout)
@@ -88,12 +103,50 @@ func TestCheckForRefusesNonsense(t *testing.T) {
 		"tcp://db:5432/x":       "want tcp://host:port",
 		"tcp://db:5432?a=b":     "want tcp://host:port",
 		"tcp://u@db:5432":       "want tcp://host:port",
-		"udp://db:53":           `unsupported scheme "udp" (want http, https, tcp or icmp)`,
+		"udp://db:53":           `unsupported scheme "udp" (want http, https, tcp, tls, dns or icmp)`,
+		"tls://acme.example":    "want tls://host:port",
+		"tls://db:443/x":        "want tls://host:port",
+		"dns://":                "want dns://server/name",
+		"dns://ns:53/":          "want dns://server/name",
+		"dns://ns:53/a/b":       "want dns://server/name",
+		"dns://ns:x/a":          `invalid port ":x"`,
+		"dns://ns:0/a":          "want dns://server/name",
+		"dns:///a?kind=MX":      `unknown parameter "kind"`,
+		"dns:///a?transport=qu": `transport "qu"`,
 	}
 	for target, want := range tests {
 		c, err := CheckFor(target, time.Second)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("CheckFor(%q) = %+v, %v; want error containing %q", target, c, err, want)
+		}
+	}
+}
+
+// TestProbeDNSFromTheCommandLine runs what `up probe dns://...` runs
+// against the test server and reads its summary.
+func TestProbeDNSFromTheCommandLine(t *testing.T) {
+	srv := serveZone(t, nil)
+	c, err := CheckFor("dns://"+srv.udp+"/acme.up.test?type=MX", 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := probeWithin(t, mustNew(t, c, testOptions(t)), c.Timeout)
+	s := r.Summary()
+	for _, want := range []string{
+		"success  dns NOERROR  total ", "  dns://" + srv.udp + "/acme.up.test?type=MX\n",
+		"  server " + srv.udp + "  resolve 0.00ms  connect ", "  answer 2  authority 1  additional 1\n",
+		"  values: 10 mx1.acme.up.test., 20 mx2.acme.up.test.\n",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+	c.DNS.MinAnswers, c.DNS.AnswerContains = 2, "mx9"
+	r = probeWithin(t, mustNew(t, c, testOptions(t)), c.Timeout)
+	s = r.Summary()
+	for _, want := range []string{"failure  dns NOERROR", `error: answer_contains "mx9" failed: no MX record contains it`, "passed: min_answers 2\n"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
 		}
 	}
 }

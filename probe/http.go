@@ -237,6 +237,7 @@ func (p *httpProber) Probe(ctx context.Context) Result {
 	}
 	res.Success = res.Err == ""
 	res.Duration = time.Since(start)
+	p.expiry.judge(&res, start)
 	return res
 }
 

@@ -14,6 +14,14 @@
 //     is written and Expect appears within the first 64 KiB of the answer.
 //   - icmp: at least one echo reply arrives. Loss is reported in
 //     ICMPResult.LossRatio, as a metric to alert on, not as a failure.
+//   - dns: the server answers with the wanted rcode and the answer
+//     records of the asked type pass every assertion of the check.
+//   - tls: the TLS handshake succeeds (chain and name verified unless
+//     tls_skip_verify) at min_version or newer.
+//
+// Every check that shakes hands over TLS also judges the certificates:
+// the earliest to expire within tls_expiry_critical fails the probe, and
+// within tls_expiry_warn makes it a degraded success (Result.Degraded).
 //
 // Every probe is bounded by the check's timeout and opens fresh
 // connections, so that the phase timings are real measurements.
@@ -48,6 +56,9 @@ type Options struct {
 	Resolver *net.Resolver
 	// RootCAs verifies server certificates; nil means the system pool.
 	RootCAs *x509.CertPool
+	// ResolvConf is the resolver configuration a dns check without a
+	// server takes its server from; empty means /etc/resolv.conf.
+	ResolvConf string
 	// Version goes into the User-Agent "up/<Version>"; empty sends "up".
 	Version string
 }
@@ -58,6 +69,8 @@ var constructors = map[string]func(*config.Check, Options) (Prober, error){
 	"http": newHTTP,
 	"tcp":  newTCP,
 	"icmp": newICMP,
+	"dns":  newDNS,
+	"tls":  newTLS,
 }
 
 // New returns the Prober for check, chosen by its type. It does once
@@ -71,7 +84,7 @@ func New(check *config.Check, opts Options) (Prober, error) {
 	typ := check.Type()
 	build, ok := constructors[typ]
 	if !ok {
-		return nil, fmt.Errorf("probe %s: no probe type set (want http, tcp or icmp)", check.ID)
+		return nil, fmt.Errorf("probe %s: no probe type set (want http, tcp, icmp, dns or tls)", check.ID)
 	}
 	p, err := build(check, opts)
 	if err != nil {
@@ -85,6 +98,7 @@ func New(check *config.Check, opts Options) (Prober, error) {
 type identity struct {
 	id, component, name, typ, target string
 	timeout                          time.Duration
+	expiry                           expiryRule
 }
 
 func identityOf(c *config.Check) identity {
@@ -93,7 +107,8 @@ func identityOf(c *config.Check) identity {
 		// Only a check built in code has none: config.Load always sets one.
 		t = config.DefaultTimeout
 	}
-	return identity{id: c.ID, component: c.Component, name: c.Name, typ: c.Type(), target: c.Target(), timeout: t}
+	return identity{id: c.ID, component: c.Component, name: c.Name, typ: c.Type(), target: c.Target(), timeout: t,
+		expiry: expiryRule{warn: c.TLSExpiryWarn, critical: c.TLSExpiryCritical}}
 }
 
 func (i *identity) result(start time.Time) Result {
@@ -126,7 +141,7 @@ type Result struct {
 	CheckID   string // "<component>.<check>"
 	Component string
 	Check     string // check name
-	Type      string // http | tcp | icmp
+	Type      string // http | tcp | icmp | dns | tls
 	Target    string
 
 	Start time.Time
@@ -136,6 +151,11 @@ type Result struct {
 	// between its echo requests say nothing about the host.
 	Duration time.Duration
 	Success  bool
+	// Degraded, on a success, says why the target is worse than it
+	// should be although it answered ("certificate for acme.example
+	// expires in 10 days, ..."): such a result counts as SLOW, whatever
+	// its latency.
+	Degraded string
 	// Err describes why the probe failed ("" on success), e.g.
 	// "status 503, want 200-299" or "timeout after 2s".
 	Err string
@@ -155,6 +175,7 @@ type Result struct {
 	TCP  *TCPResult
 	TLS  *TLSResult
 	ICMP *ICMPResult
+	DNS  *DNSResult
 }
 
 // HTTPResult holds HTTP facts of a probe.
@@ -179,8 +200,15 @@ type TCPResult struct {
 type TLSResult struct {
 	Version string // "TLS 1.3"
 	// EarliestCertExpiry is the NotAfter of the certificate in the
-	// presented chain that expires first.
+	// presented chain that expires first, EarliestCertName that
+	// certificate's first DNS name (else its common name).
 	EarliestCertExpiry time.Time
+	EarliestCertName   string
+	// LastChainExpiry is when the verified chain that lasts longest
+	// stops being valid (the earliest NotAfter in it); with
+	// tls_skip_verify, when the presented chain does. Zero when the
+	// handshake failed.
+	LastChainExpiry time.Time
 }
 
 // ICMPResult holds facts of a ping.

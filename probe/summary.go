@@ -25,6 +25,9 @@ func (r Result) Summary() string {
 	if r.HTTP != nil && r.HTTP.StatusCode != 0 {
 		b.WriteString(" " + strconv.Itoa(r.HTTP.StatusCode))
 	}
+	if r.DNS != nil && r.DNS.Rcode != "" {
+		b.WriteString(" " + r.DNS.Rcode)
+	}
 	if i := r.ICMP; i != nil && i.Received > 0 {
 		// Duration is the round trip then, not the probe's wall clock.
 		b.WriteString("  rtt " + shortDuration(r.Duration))
@@ -41,6 +44,9 @@ func (r Result) Summary() string {
 	if r.Local {
 		b.WriteString("  this is a problem of up's machine, not of the target\n")
 	}
+	if r.Degraded != "" {
+		b.WriteString("  degraded: " + r.Degraded + "\n")
+	}
 	if h := r.HTTP; h != nil {
 		fmt.Fprintf(&b, "  resolve %s  connect %s  tls %s  processing %s  transfer %s\n",
 			shortDuration(h.Resolve), shortDuration(h.Connect), shortDuration(h.TLS),
@@ -56,6 +62,9 @@ func (r Result) Summary() string {
 			i.Sent, i.Received, strconv.FormatFloat(i.LossRatio*100, 'f', -1, 64),
 			shortDuration(i.RTT), shortDuration(i.Resolve), shortDuration(i.Setup))
 	}
+	if d := r.DNS; d != nil {
+		summarizeDNS(&b, d)
+	}
 	if t := r.TLS; t != nil {
 		b.WriteString(" ")
 		if t.Version != "" {
@@ -63,11 +72,42 @@ func (r Result) Summary() string {
 		}
 		if !t.EarliestCertExpiry.IsZero() {
 			b.WriteString("  earliest certificate expiry " + t.EarliestCertExpiry.UTC().Format(time.RFC3339))
-			b.WriteString(" (" + daysLeft(t.EarliestCertExpiry.Sub(r.Start)) + ")")
+			b.WriteString(" (" + daysLeft(t.EarliestCertExpiry.Sub(r.Start)))
+			if t.EarliestCertName != "" {
+				b.WriteString(", " + t.EarliestCertName)
+			}
+			b.WriteString(")")
 		}
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// summarizeDNS writes the phases, the section counts, the answer values
+// and the assertions that held.
+//
+//	server 127.0.0.1:53  resolve 0.00ms  connect 0.05ms  request 0.31ms
+//	answer 2  authority 0  additional 0
+//	values: 10.0.0.1, 10.0.0.2
+//	passed: min_answers 2, answer_contains "10.0.0.2"
+func summarizeDNS(b *strings.Builder, d *DNSResult) {
+	fmt.Fprintf(b, "  server %s  resolve %s  connect %s  request %s\n",
+		d.Server, shortDuration(d.Resolve), shortDuration(d.Connect), shortDuration(d.Request))
+	fmt.Fprintf(b, "  answer %d  authority %d  additional %d", d.Answer, d.Authority, d.Additional)
+	if d.HasSerial {
+		b.WriteString("  serial " + strconv.FormatUint(uint64(d.Serial), 10))
+	}
+	b.WriteByte('\n')
+	if len(d.Values) > 0 {
+		b.WriteString("  values: " + strings.Join(d.Values, ", "))
+		if d.Answer > len(d.Values) && len(d.Values) == maxShownValues {
+			b.WriteString(", ...")
+		}
+		b.WriteByte('\n')
+	}
+	if len(d.Passed) > 0 {
+		b.WriteString("  passed: " + strings.Join(d.Passed, ", ") + "\n")
+	}
 }
 
 // shortDuration keeps three significant digits or so: sub-millisecond

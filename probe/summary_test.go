@@ -47,6 +47,12 @@ func TestSummaryOfFailures(t *testing.T) {
 		{Result{Type: "http", Start: start, Err: "certificate expired (not after 2026-01-01T00:00:00Z)",
 			TLS: &TLSResult{EarliestCertExpiry: start.Add(-49 * time.Hour)}},
 			[]string{"  error: certificate expired", "(expired 2 days ago)"}},
+		{Result{Type: "tls", Start: start, Success: true, Degraded: "certificate for acme.example expires in 9 days",
+			TLS: &TLSResult{EarliestCertExpiry: start.Add(9*24*time.Hour + time.Hour), EarliestCertName: "acme.example"}},
+			[]string{"  degraded: certificate for acme.example expires in 9 days\n", "(in 9 days, acme.example)"}},
+		{Result{Type: "dns", Success: true, DNS: &DNSResult{Server: "ns:53", Rcode: "NOERROR", Answer: 1, HasSerial: true, Serial: 7,
+			Values: []string{"ns1. admin. 7 3600 600 86400 60"}, Passed: []string{"soa_serial_min 5"}}},
+			[]string{"success  dns NOERROR", "  answer 1  authority 0  additional 0  serial 7\n", "  passed: soa_serial_min 5\n"}},
 	}
 	for _, tt := range tests {
 		s := tt.r.Summary()

@@ -65,6 +65,7 @@ func (p *tcpProber) Probe(ctx context.Context) Result {
 	res.Err = p.run(ctx, &res, t, limit)
 	res.Success = res.Err == ""
 	res.Duration = time.Since(start)
+	p.expiry.judge(&res, start)
 	return res
 }
 

@@ -11,10 +11,10 @@ import (
 func TestEarliestExpiry(t *testing.T) {
 	now := time.Now().Truncate(time.Second)
 	chain := []*x509.Certificate{{NotAfter: now.Add(90 * 24 * time.Hour)}, {NotAfter: now.Add(7 * 24 * time.Hour)}, {NotAfter: now.Add(3650 * 24 * time.Hour)}}
-	if got := earliestExpiry(chain); !got.Equal(now.Add(7 * 24 * time.Hour)) {
+	if got, _ := earliestExpiry(chain); !got.Equal(now.Add(7 * 24 * time.Hour)) {
 		t.Errorf("earliestExpiry = %v, want the intermediate's", got)
 	}
-	if got := earliestExpiry(nil); !got.IsZero() {
+	if got, _ := earliestExpiry(nil); !got.IsZero() {
 		t.Errorf("earliestExpiry(nil) = %v", got)
 	}
 	facts := tlsFacts(&tls.ConnectionState{Version: tls.VersionTLS12, PeerCertificates: chain})

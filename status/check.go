@@ -47,7 +47,10 @@ type check struct {
 	lastOutcome Outcome
 	lastErr     string // of the latest result; "" when it succeeded
 	lastLatency time.Duration
-	lastAt      time.Time
+	// slowReason is why the latest result was SLOW when the caller said
+	// so (Observation.Err), "" when its latency made it SLOW.
+	slowReason string
+	lastAt     time.Time
 	// lastFailure outlives successes: a FLAKY check, or a DOWN one
 	// counting successes, still has to say how it fails.
 	lastFailure   string

@@ -177,7 +177,10 @@ func (e *Engine) Observe(now time.Time, r Observation) []Event {
 		r.Outcome = Slow
 	}
 	old := ch.state
-	ch.lastAt, ch.lastLatency, ch.lastErr = now, r.Latency, ""
+	ch.lastAt, ch.lastLatency, ch.lastErr, ch.slowReason = now, r.Latency, "", ""
+	if r.Outcome == Slow {
+		ch.slowReason = r.Err
+	}
 	if r.Outcome != OK && r.Outcome != Slow {
 		ch.lastErr, ch.lastFailure, ch.lastFailureAt = r.Err, r.Err, now
 	}

@@ -206,6 +206,9 @@ func (e *Engine) describe(c *component) string {
 			}
 		case CheckSlow:
 			s = fmt.Sprintf("%s is SLOW: %s", ch.id, ch.lastLatency.Round(time.Millisecond))
+			if ch.slowReason != "" {
+				s = ch.id + " is SLOW: " + ch.slowReason
+			}
 		default:
 			continue
 		}

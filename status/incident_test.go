@@ -188,6 +188,27 @@ func TestIncidentBodySlow(t *testing.T) {
 	}
 }
 
+// A result the caller calls SLOW for a reason of its own (a certificate
+// near its end) says that reason, not a latency nobody complained about.
+func TestIncidentBodySlowForAReason(t *testing.T) {
+	spec := webSpec()
+	spec.OpenAt = DegradedPerformance
+	h := newHarness(t, spec)
+	h.do("home o", "ping o")
+	const why = "certificate for acme.example expires in 10 days"
+	for range 3 {
+		h.now = h.now.Add(time.Second)
+		h.record(h.e.Observe(h.now, Observation{CheckID: "website.home", Outcome: Slow, Err: why, Latency: 20 * time.Millisecond}))
+	}
+	st, _ := h.e.Check("website.home")
+	if st.State != CheckSlow || st.LastError != "" {
+		t.Fatalf("state %s, last error %q; want SLOW with no error", st.State, st.LastError)
+	}
+	if got := h.only("website").Updates[0].Body; got != "website.home is SLOW: "+why {
+		t.Errorf("body %q", got)
+	}
+}
+
 func TestIncidentUpdatesHaveOwnIDsAndTimes(t *testing.T) {
 	h := newHarness(t, webSpec())
 	h.do("home o", "ping o", "home fff", "ping fff", "home oo", "ping oo")

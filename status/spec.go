@@ -71,13 +71,17 @@ type MaintenanceSpec struct {
 	Duration              time.Duration
 }
 
-// Observation is one probe result, already classified: the caller turns
-// a success slower than degraded_latency into Slow. Any outcome other
+// Observation is one probe result, already classified: the engine turns
+// an OK slower than degraded_latency into Slow, and the caller may say
+// Slow itself for a success that is degraded for another reason (a
+// certificate near its end), with the reason in Err. Any outcome other
 // than OK and Slow counts as Fail.
 type Observation struct {
 	CheckID string
 	Outcome Outcome
-	Err     string // why it failed, e.g. "status 503, want 200-299"
+	// Err says why it failed ("status 503, want 200-299") or, with Slow,
+	// why it is degraded; incident bodies show it.
+	Err     string
 	Latency time.Duration
 }
 
