@@ -229,7 +229,7 @@ func TestPayloadValues(t *testing.T) {
 	}
 	checks := []struct{ name, got, want string }{
 		{"meta.unsubscribe", p.Meta.Unsubscribe, "http://localhost:5010/unsubscribe/tok%2F..%2Fx"},
-		{"meta.documentation", p.Meta.Documentation, DefaultDocumentation},
+		{"meta.documentation", p.Meta.Documentation, "http://localhost:5010/openapi.yaml"},
 		{"page.url", p.Page.URL, "http://localhost:5010"},
 		{"page.status_indicator", p.Page.StatusIndicator, "HASISSUES"},
 		{"incident.url", p.Incident.URL, "http://localhost:5010/incidents/inc-1"},
