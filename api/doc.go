@@ -1,4 +1,4 @@
-// Package api serves up's HTTP API: the seed's routes (incidents,
+// Package api serves up's HTTP API: the documented routes (incidents,
 // maintenance, metrics, components, groups, users) with real reads and
 // writes, plus subscribers, webhook deliveries, uptime, /status, health
 // probes and the OpenAPI document that describes all of it

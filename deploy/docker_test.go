@@ -11,7 +11,7 @@ import (
 var dockerBuildFlags = []string{"CGO_ENABLED=0", "go build", "-trimpath", "./cmd/up"}
 
 // The Dockerfile cannot be built here (no Docker engine), so this test
-// holds it to what the issue asks.
+// holds it to what a deployment needs of it.
 func TestDockerfile(t *testing.T) {
 	src := string(readDeployFile(t, "docker/Dockerfile"))
 	// Join continuation lines and drop comments.

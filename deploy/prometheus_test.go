@@ -69,7 +69,7 @@ func loadAlertRules(t testing.TB) []alertRule {
 	return rules
 }
 
-// The list of alerts, each with the severity it must have.
+// The alerts operators rely on, each with the severity it must have.
 var requiredAlerts = []string{
 	"UpDown/critical",
 	"UpComponentMajorOutage/critical",

@@ -2,7 +2,7 @@
 //
 // It has three parts, used in this order by the daemon:
 //
-//   - Payloads: the three JSON shapes of the seed README (incident,
+//   - Payloads: the three documented JSON shapes (docs/webhooks.md) (incident,
 //     maintenance, component), built from full copies of the changed
 //     objects that status events carry. Planner.Payload fills them;
 //     package wire defines them (wire.NewIncidentPayload and its kin).

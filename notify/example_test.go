@@ -31,7 +31,7 @@ func ExamplePlanner_Plan() {
 	}
 	// Output:
 	// ops component pending
-	// {"meta":{"unsubscribe":"https://status.acme.example/unsubscribe/c0ffee","documentation":"https://github.com/up-status/up#webhooks"},"page":{"id":"acme","status_indicator":"HASISSUES","status_description":"Major System Outage","url":"https://status.acme.example"},"component_update":{"created_at":"2026-11-26T21:14:42.123Z","new_status":"MAJOROUTAGE","component_id":"website","old_status":"OPERATIONAL"},"component":{"created_at":"2026-11-26T21:14:42.123Z","id":"website","name":"Website","status":"MAJOROUTAGE"}}
+	// {"meta":{"unsubscribe":"https://status.acme.example/unsubscribe/c0ffee","documentation":"https://status.acme.example/openapi.yaml"},"page":{"id":"acme","status_indicator":"HASISSUES","status_description":"Major System Outage","url":"https://status.acme.example"},"component_update":{"created_at":"2026-11-26T21:14:42.123Z","new_status":"MAJOROUTAGE","component_id":"website","old_status":"OPERATIONAL"},"component":{"created_at":"2026-11-26T21:14:42.123Z","id":"website","name":"Website","status":"MAJOROUTAGE"}}
 }
 
 // A receiver checks X-Up-Signature against the body it read.

@@ -123,20 +123,20 @@ func TestPayloadGolden(t *testing.T) {
 	}
 }
 
-// extraKeys are the keys we send beyond the seed's, on purpose.
+// extraKeys are the keys we send beyond the documented format's, on purpose.
 var extraKeys = map[string][]string{
 	"component": {"component_update.old_status"},
 }
 
-func TestPayloadKeysMatchSeed(t *testing.T) {
+func TestPayloadKeysMatchTheFormat(t *testing.T) {
 	for name, ev := range shapes() {
 		t.Run(name, func(t *testing.T) {
-			seed, err := os.ReadFile(filepath.Join("testdata", "seed-"+name+".json"))
+			format, err := os.ReadFile(filepath.Join("testdata", "format-"+name+".json"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			body, _ := testPlanner.Payload(ev, "tok")
-			want := keyPaths(t, seed)
+			want := keyPaths(t, format)
 			want = append(want, extraKeys[name]...)
 			slices.Sort(want)
 			got := keyPaths(t, body)
@@ -229,7 +229,7 @@ func TestPayloadValues(t *testing.T) {
 	}
 	checks := []struct{ name, got, want string }{
 		{"meta.unsubscribe", p.Meta.Unsubscribe, "http://localhost:5010/unsubscribe/tok%2F..%2Fx"},
-		{"meta.documentation", p.Meta.Documentation, DefaultDocumentation},
+		{"meta.documentation", p.Meta.Documentation, "http://localhost:5010/openapi.yaml"},
 		{"page.url", p.Page.URL, "http://localhost:5010"},
 		{"page.status_indicator", p.Page.StatusIndicator, "HASISSUES"},
 		{"incident.url", p.Incident.URL, "http://localhost:5010/incidents/inc-1"},
@@ -262,6 +262,6 @@ func TestPayloadValues(t *testing.T) {
 		t.Errorf("no updates must be [], not null: %s", body)
 	}
 	if m.Page.StatusIndicator != "UNDER MAINTENANCE" {
-		t.Errorf("page status %q, want the seed's spelling", m.Page.StatusIndicator)
+		t.Errorf("page status %q, want the documented spelling", m.Page.StatusIndicator)
 	}
 }

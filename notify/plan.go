@@ -11,7 +11,7 @@ import (
 )
 
 // Planner turns events into deliveries. Its fields come from the
-// configuration; the zero Documentation means DefaultDocumentation.
+// configuration; the zero Documentation means DefaultDocumentation(PageURL).
 type Planner struct {
 	PageID string
 	// PageURL is the page's base URL. It must not be empty: it is
@@ -66,7 +66,7 @@ func (p Planner) Payload(ev status.Event, token string) (body []byte, ok bool) {
 	page := wire.Page{ID: p.PageID, URL: p.PageURL}
 	meta := wire.Meta{Unsubscribe: UnsubscribeURL(p.PageURL, token), Documentation: p.Documentation}
 	if meta.Documentation == "" {
-		meta.Documentation = DefaultDocumentation
+		meta.Documentation = DefaultDocumentation(p.PageURL)
 	}
 	var v any
 	switch ev.Kind {

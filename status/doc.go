@@ -9,7 +9,7 @@
 // (Reconfigure) and API requests (PutIncident, PutMaintenance,
 // SetComponentStatus...), and passes on the events each call returns.
 //
-// The rules are DESIGN.md's "Status rules". Where it is silent:
+// The rules are those of docs/statuses.md. Beyond the basic ones:
 //
 //   - Checks. FLAKY counts the failures among the last 10 results that
 //     belong to runs that ended short of DOWN: a run still going on may

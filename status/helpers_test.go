@@ -258,7 +258,7 @@ func checkInvariants(t *testing.T, e *Engine) {
 	}
 }
 
-// ruleStatus is DESIGN.md's component rule written out plainly, to check
+// ruleStatus is the documented component rule written out plainly, to check
 // the engine's counting version against.
 func ruleStatus(states []CheckState) ComponentStatus {
 	known, down, flaky, slow := 0, 0, 0, 0

@@ -11,7 +11,7 @@ import (
 // review lets a component's auto incident follow its status. old is the
 // status before the change (equal to the current one when only
 // settledness changed); wasChecks tells whether old came from the checks.
-// The rules beyond DESIGN.md:
+// The rules beyond the basic ones of docs/statuses.md:
 //
 //   - An incident opens when the checks make the status reach open_at:
 //     by getting worse, or by taking over again from an override or a

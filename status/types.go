@@ -93,7 +93,7 @@ type Maintenance struct {
 	ResolvedAt  time.Time // when it completed; zero before
 	Updates     []MaintenanceUpdate
 	// Cancelled marks a window called off before it started. It is
-	// COMPLETED like any finished window (the seed has no other word for
+	// COMPLETED like any finished window (the webhook format has no other word for
 	// it, and subscribers then know it is over), with ResolvedAt set to
 	// when it was called off and a last update saying so.
 	Cancelled bool

@@ -2,7 +2,7 @@ package status
 
 import "fmt"
 
-// ComponentStatus is the status a component shows, in the seed's words.
+// ComponentStatus is the status a component shows, in the words of the webhook format.
 type ComponentStatus string
 
 // Component statuses. Their severity order is Operational <
@@ -39,7 +39,7 @@ func Worse(a, b ComponentStatus) ComponentStatus {
 	return a
 }
 
-// ParseComponentStatus accepts a seed word.
+// ParseComponentStatus accepts a status word.
 func ParseComponentStatus(s string) (ComponentStatus, error) {
 	c := ComponentStatus(s)
 	if !c.Valid() {
@@ -51,7 +51,7 @@ func ParseComponentStatus(s string) (ComponentStatus, error) {
 // PageStatus is the status of the whole page.
 type PageStatus string
 
-// Page statuses. The seed spells the last one with a space.
+// Page statuses. The webhook format spells the last one with a space.
 const (
 	PageUp               PageStatus = "UP"
 	PageHasIssues        PageStatus = "HASISSUES"
@@ -61,7 +61,7 @@ const (
 // PageStatuses lists every page status.
 var PageStatuses = []PageStatus{PageUp, PageHasIssues, PageUnderMaintenance}
 
-// ParsePageStatus accepts the seed's spelling and Instatus's
+// ParsePageStatus accepts the webhook format's spelling and Instatus's
 // ("UNDERMAINTENANCE").
 func ParsePageStatus(s string) (PageStatus, error) {
 	switch s {
@@ -87,7 +87,7 @@ const (
 // IncidentStatuses lists every incident status in lifecycle order.
 var IncidentStatuses = []IncidentStatus{Investigating, Identified, Monitoring, Resolved}
 
-// ParseIncidentStatus accepts a seed word.
+// ParseIncidentStatus accepts a status word.
 func ParseIncidentStatus(s string) (IncidentStatus, error) {
 	for _, v := range IncidentStatuses {
 		if string(v) == s {
@@ -110,7 +110,7 @@ const (
 // MaintenanceStatuses lists every maintenance status in lifecycle order.
 var MaintenanceStatuses = []MaintenanceStatus{NotStartedYet, InProgress, Completed}
 
-// ParseMaintenanceStatus accepts a seed word.
+// ParseMaintenanceStatus accepts a status word.
 func ParseMaintenanceStatus(s string) (MaintenanceStatus, error) {
 	for _, v := range MaintenanceStatuses {
 		if string(v) == s {

@@ -10,7 +10,7 @@ import (
 	"github.com/up-status/up/status"
 )
 
-// The webhook shapes follow the seed README key for key and in its order:
+// The webhook shapes follow the documented format (docs/webhooks.md) key for key and in its order:
 // receivers written for it parse them, and notify's golden files hold
 // them byte for byte.
 
@@ -64,7 +64,7 @@ type IncidentBlock struct {
 	Backfilled bool   `json:"backfilled"`
 	CreatedAt  string `json:"created_at"`
 	// Impact is the worst component status the incident saw, in the
-	// seed's words (DEGRADEDPERFORMANCE, PARTIALOUTAGE, MAJOROUTAGE).
+	// documented words (DEGRADEDPERFORMANCE, PARTIALOUTAGE, MAJOROUTAGE).
 	Impact     string `json:"impact"`
 	Name       string `json:"name"`
 	ResolvedAt string `json:"resolved_at"`
@@ -134,7 +134,7 @@ type ComponentUpdateBlock struct {
 	CreatedAt   string `json:"created_at"`
 	NewStatus   string `json:"new_status"`
 	ComponentID string `json:"component_id"`
-	// OldStatus is not in the seed; it is always sent because Instatus
+	// OldStatus is not in the original format; it is always sent because Instatus
 	// sends it and Statuspage consumers (Zulip's integration) read it.
 	OldStatus string `json:"old_status"`
 }

@@ -103,7 +103,7 @@ func sign(secret string, body []byte) string {
 
 // TestWebhooksReachASubscriberAcrossAnOutageAndKill9 runs the daemon with
 // a real receiver: a target breaks and recovers, a maintenance window runs,
-// and each webhook arrives signed and in the seed's shape; then the
+// and each webhook arrives signed and in the documented shape; then the
 // receiver goes away, the daemon is SIGKILLed and restarted, the receiver
 // comes back, and the webhooks queued meanwhile arrive.
 func TestWebhooksReachASubscriberAcrossAnOutageAndKill9(t *testing.T) {
