@@ -127,16 +127,7 @@ components:
 	base := "http://" + addr
 
 	client := &http.Client{Timeout: 10 * time.Second}
-	get := func(path string) string {
-		t.Helper()
-		res, err := client.Get(base + path)
-		if err != nil {
-			t.Fatalf("GET %s: %v", path, err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return string(b)
-	}
+	get := func(path string) string { return body(t, base+path) }
 	// Both checks up before the crowd arrives.
 	deadline := time.Now().Add(15 * time.Second)
 	for !strings.Contains(get("/components/id/site"), `"OPERATIONAL"`) || !probed(get("/metrics")) {

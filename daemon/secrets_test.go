@@ -67,15 +67,7 @@ components:
 	}()
 
 	base := "http://" + d.APIAddr()
-	get := func(path string) string {
-		res, err := http.Get(base + path)
-		if err != nil {
-			t.Fatalf("GET %s: %v", path, err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return string(b)
-	}
+	get := func(path string) string { return body(t, base+path) }
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(hooks.String(), "INVESTIGATING") || !strings.Contains(get("/incidents"), "INVESTIGATING") {
 		if time.Now().After(deadline) {
@@ -101,6 +93,19 @@ components:
 	if m := shown["/metrics"]; !strings.Contains(m, `target="http://`+dead+`/health?api_key=<secret>&x=1"`) {
 		t.Errorf("/metrics does not show the redacted target; probe_success lines:\n%s", grepLines(m, "probe_success{"))
 	}
+}
+
+// body is what GET url answers; the test ends if it cannot be fetched.
+func body(t *testing.T, url string) string {
+	t.Helper()
+	c := &http.Client{Timeout: 10 * time.Second}
+	res, err := c.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
 }
 
 func grepLines(text, prefix string) string {
