@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -100,6 +101,11 @@ func TestStatusPageInChromium(t *testing.T) {
 	p.check("the upcoming maintenance", `text('#maintenance') .includes('Database upgrade') && text('#maintenance').includes('Scheduled')`)
 	p.check("past incidents, newest start first", `JSON.stringify([...document.querySelectorAll('#history details.past .summary-name')].map(e => e.textContent)) ===
 		'["Elevated API error rates","CDN cache misses"]'`)
+	p.run(`document.getElementById('history-more').click()`)
+	p.wait("older incidents from the API, after the page's", 10*time.Second, `
+		JSON.stringify([...document.querySelectorAll('#history details.past .summary-name, #history-older details.past .summary-name')].map(e => e.textContent)) ===
+		'["Elevated API error rates","CDN cache misses","Old DNS outage"]' &&
+		document.getElementById('history-more').hidden`)
 	p.wait("90-day uptime bars", 10*time.Second, `
 		document.querySelectorAll('[data-component="website"] .day').length === 90 &&
 		document.querySelectorAll('[data-component="website"] .day[data-level="none"]').length >= 10 &&
@@ -499,6 +505,19 @@ func (b *backend) routes() http.Handler {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(body)
+	})
+	// Older history comes from GET /incidents a page at a time; this
+	// stand-in has one incident older than the page's, and no next page.
+	mux.HandleFunc("GET /incidents", func(w http.ResponseWriter, r *http.Request) {
+		if want := b.incident("CDN cache misses").ID; r.URL.Query().Get("before") != want {
+			http.Error(w, "want before="+want, http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `[{"id":"old-dns","name":"Old DNS outage","status":"RESOLVED","impact":"PARTIALOUTAGE",
+			"created_at":"2026-09-01T10:00:00.000Z","resolved_at":"2026-09-01T11:00:00.000Z","components":["api"],
+			"incident_updates":[{"id":"u1","incident_id":"old-dns","body":"Resolved.","status":"RESOLVED",
+			"created_at":"2026-09-01T11:00:00.000Z","updated_at":"2026-09-01T11:00:00.000Z"}]}]`)
 	})
 	mux.HandleFunc("GET /uptime", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, syntheticUptime(time.Now()))

@@ -64,6 +64,7 @@ class StatusPage {
     this.pastEls = new Map();
     this.maintEls = new Map();
     this.revealed = false;
+    this.olderDone = false; // every older incident was loaded
 
     this.ws = null;
     this.live = false;
@@ -88,6 +89,7 @@ class StatusPage {
       if (document.visibilityState === 'visible') this.reconnectNow();
     });
     window.addEventListener('online', () => this.reconnectNow());
+    this.$('history-more').addEventListener('click', () => this.loadOlder());
     // A focused day keeps its details in place; a hovered one lets go.
     const follow = () => {
       const a = this.tooltipAnchor;
@@ -728,22 +730,51 @@ class StatusPage {
       this.pastEls.clear();
       history.replaceChildren(el('p', { class: 'muted', text: 'No incidents in the last 14 days.' }));
     } else {
-      this.keyed(history, this.pastEls, past, (inc) => {
-        const started = parseTime(inc.created_at);
-        const ended = parseTime(inc.resolved_at);
-        const took = started && ended ? ` · lasted ${fmtDuration((ended - started) / 1000)}` : '';
-        const summary = el('summary', {},
-          el('span', { class: 'summary-name', text: inc.name || 'Incident' }),
-          el('span', { class: 'summary-when' }, timeEl(inc.created_at), took));
-        const target = this.isTarget('incident', inc.id);
-        return el('details', { class: `past card${target ? ' target' : ''}`, 'data-kind': 'incident', 'data-id': inc.id, open: wasOpen.has(inc.id) || (target && !this.revealed) },
-          summary,
-          this.incidentMeta(inc),
-          this.timeline(inc.incident_updates, INCIDENT));
-      });
+      this.keyed(history, this.pastEls, past, (inc) => this.pastCard(inc, wasOpen));
     }
+    // What the page holds is the recent history; older incidents come
+    // from the API a page at a time.
+    this.$('history-more').hidden = !past.length || this.olderDone;
     // Bars' tooltips name the incidents of each day.
     for (const id of this.componentEls.keys()) this.renderBar(id);
+  }
+
+  async loadOlder() {
+    const button = this.$('history-more');
+    const older = this.$('history-older');
+    const shown = [...this.$('history').querySelectorAll('details[data-id]'), ...older.querySelectorAll('details[data-id]')];
+    const last = shown[shown.length - 1]?.dataset.id;
+    if (!last) return;
+    button.disabled = true;
+    try {
+      const res = await fetch(`incidents?before=${encodeURIComponent(last)}&limit=${HISTORY_LIMIT}`, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+      if (!res.ok) throw new Error(`GET incidents: ${res.status}`);
+      const list = (await res.json()).filter((i) => i.status === 'RESOLVED');
+      for (const inc of list) older.append(this.pastCard(inc, new Set()));
+      if (res.headers.get('Link') === null) {
+        this.olderDone = true;
+        button.hidden = true;
+        if (!list.length) older.append(el('p', { class: 'muted', text: 'No older incidents.' }));
+      }
+    } catch (err) {
+      button.title = 'Could not load older incidents; try again.';
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  pastCard(inc, wasOpen) {
+    const started = parseTime(inc.created_at);
+    const ended = parseTime(inc.resolved_at);
+    const took = started && ended ? ` · lasted ${fmtDuration((ended - started) / 1000)}` : '';
+    const summary = el('summary', {},
+      el('span', { class: 'summary-name', text: inc.name || 'Incident' }),
+      el('span', { class: 'summary-when' }, timeEl(inc.created_at), took));
+    const target = this.isTarget('incident', inc.id);
+    return el('details', { class: `past card${target ? ' target' : ''}`, 'data-kind': 'incident', 'data-id': inc.id, open: wasOpen.has(inc.id) || (target && !this.revealed) },
+      summary,
+      this.incidentMeta(inc),
+      this.timeline(inc.incident_updates, INCIDENT));
   }
 
   incidentMeta(inc) {
