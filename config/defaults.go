@@ -50,6 +50,9 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 	// DefaultICMPCount is how many echo requests an ICMP check sends.
 	DefaultICMPCount = 1
+	// DefaultRegion is the region of an instance of a cluster that names
+	// none.
+	DefaultRegion = "default"
 )
 
 // DefaultExpectStatus is the status range an HTTP check accepts when the
@@ -74,7 +77,14 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	}
 	// Links are built as page.url + "/path"; a trailing slash would double.
 	c.Page.URL = strings.TrimRight(c.Page.URL, "/")
-	orString(&c.Storage.Path, defaultStoragePath)
+	// A database URL replaces the file; storage.path is not defaulted
+	// then, so that setting both is an error rather than a guess.
+	if c.Storage.Postgres == "" {
+		orString(&c.Storage.Path, defaultStoragePath)
+	}
+	if c.Cluster != nil {
+		orString(&c.Cluster.Region, DefaultRegion)
+	}
 	if c.API.Public == nil {
 		c.API.Public = ptr(true)
 	}
