@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -80,6 +81,20 @@ type Membership struct {
 	Lease string
 	// OnView, if set, receives what each round saw, after the heartbeat.
 	OnView func(View)
+
+	// hash replaces Self.ConfigHash once SetConfigHash was called.
+	hash atomic.Pointer[string]
+}
+
+// SetConfigHash changes the hash the next heartbeats record, after a
+// reload; it is safe to call while Run runs.
+func (m *Membership) SetConfigHash(h string) { m.hash.Store(&h) }
+
+func (m *Membership) configHash() string {
+	if h := m.hash.Load(); h != nil {
+		return *h
+	}
+	return m.Self.ConfigHash
 }
 
 // forgetAfter is how long a dead member's row is kept: instance names of
@@ -145,12 +160,12 @@ func (m *Membership) round(ctx context.Context, mismatch *bool) error {
 	if err != nil {
 		return err
 	}
-	differs := v.LeaderHash != "" && v.LeaderHash != m.Self.ConfigHash
+	differs := v.LeaderHash != "" && v.LeaderHash != m.configHash()
 	if differs != *mismatch {
 		*mismatch = differs
 		if differs {
 			m.log().Error("cluster: this instance's config differs from the leader's; it owns no checks until both run the same file",
-				"instance", m.Self.Instance, "leader", v.Leader, "config_hash", m.Self.ConfigHash, "leader_config_hash", v.LeaderHash)
+				"instance", m.Self.Instance, "leader", v.Leader, "config_hash", m.configHash(), "leader_config_hash", v.LeaderHash)
 		} else {
 			m.log().Info("cluster: this instance's config matches the leader's again", "instance", m.Self.Instance, "leader", v.Leader)
 		}
@@ -168,6 +183,7 @@ func (m *Membership) round(ctx context.Context, mismatch *bool) error {
 // with its region, version and config hash.
 func (m *Membership) Beat(ctx context.Context) error {
 	s := m.Self
+	s.ConfigHash = m.configHash()
 	_, err := m.exec(ctx, `
 INSERT INTO cluster_member (instance, region, version, config_hash, heartbeat_at, draining)
 VALUES ($1, $2, $3, $4, now(), false)
@@ -240,7 +256,7 @@ func (m *Membership) ConfigDiffers(ctx context.Context) (differs bool, leaderHas
 	if err != nil {
 		return false, "", err
 	}
-	return v.LeaderHash != "" && v.LeaderHash != m.Self.ConfigHash, v.LeaderHash, nil
+	return v.LeaderHash != "" && v.LeaderHash != m.configHash(), v.LeaderHash, nil
 }
 
 // Drain marks this instance as leaving: live, but to be given nothing new.
