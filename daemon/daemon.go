@@ -49,11 +49,11 @@ type Options struct {
 
 // Daemon is one running up.
 type Daemon struct {
-	log      *slog.Logger
-	version  string
-	now      func() time.Time
-	metrics  *metrics.Metrics
-	store    store.Store
+	log     *slog.Logger
+	version string
+	now     func() time.Time
+	metrics *metrics.Metrics
+	store   store.Store
 	// storeName names the store in logs: the file or the database.
 	storeName string
 	// pg is the store when it is PostgreSQL, nil with SQLite.
