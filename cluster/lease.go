@@ -12,24 +12,19 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// LeaseSchema creates the lease table. A lease is a row, not an advisory
-// lock: advisory locks do not survive PgBouncer's transaction pooling or
-// a pool recycling its connection, and a half-open socket frees one while
-// its old holder still acts. The database's clock alone decides expiry.
-const LeaseSchema = `
-CREATE TABLE IF NOT EXISTS cluster_lease (
-	name        text PRIMARY KEY,
-	holder      text,
-	epoch       bigint      NOT NULL DEFAULT 0,
-	acquired_at timestamptz,
-	expires_at  timestamptz NOT NULL DEFAULT '-infinity'
-)`
+// The lease is a row of cluster_lease, a table that store/postgres
+// creates with the rest of the schema (migration 0002): a lease, not an
+// advisory lock, because advisory locks do not survive PgBouncer's
+// transaction pooling or a pool recycling its connection, and a half-open
+// socket frees one while its old holder still acts. The database's clock
+// alone decides expiry.
 
-// DB is what the lease needs of a database: pgxpool.Pool and pgx.Conn
-// both have it.
+// DB is what the lease and the membership need of a database:
+// pgxpool.Pool, pgx.Conn and pgx.Tx all have it.
 type DB interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 // ErrNotLeader is returned by Fence when the lease is no longer held

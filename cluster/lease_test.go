@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/up-status/up/internal/testenv"
+	"github.com/up-status/up/store/postgres"
 )
 
 var pg testenv.Postgres
@@ -36,21 +37,21 @@ func TestMain(m *testing.M) {
 // records its epoch and the database's clock at commit.
 const commitsSchema = `CREATE TABLE IF NOT EXISTS commits (epoch bigint NOT NULL, holder text NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`
 
-// newDB makes a database with the lease and commit tables.
+// newDB makes a database with up's schema, cluster tables included, and
+// the commit table.
 func newDB(t *testing.T) string {
 	t.Helper()
-	url := pg.Server(t).CreateDatabase(t)
-	conn, err := pgx.Connect(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	for _, ddl := range []string{LeaseSchema, commitsSchema} {
-		if _, err := conn.Exec(context.Background(), ddl); err != nil {
-			t.Fatal(err)
+	srv := pg.Server(t)
+	tmpl := srv.Template(t, "cluster_template", func(url string) error {
+		db, err := postgres.Open(context.Background(), url)
+		if err != nil {
+			return err
 		}
-	}
-	return url
+		defer db.Close()
+		_, err = db.Pool().Exec(context.Background(), commitsSchema)
+		return err
+	})
+	return srv.CreateDatabaseFrom(t, tmpl)
 }
 
 // leaderPool opens the pool a leader uses. A leader paused in the middle

@@ -22,6 +22,9 @@ type Config struct {
 	Maintenance []Maintenance `yaml:"maintenance"`
 	Subscribers []Subscriber  `yaml:"subscribers"`
 	Users       []User        `yaml:"users"`
+	// Cluster, when present, makes this instance one of several sharing
+	// storage.postgres.
+	Cluster *Cluster `yaml:"cluster"`
 
 	// Source is the name errors were reported against: the path given to
 	// Load, the source given to Parse, "demo.yaml" for Demo.
@@ -46,9 +49,23 @@ type Listen struct {
 	WebSocket string `yaml:"websocket"`
 }
 
-// Storage says where state is kept.
+// Storage says where state is kept: a SQLite file (Path, the default) or
+// a PostgreSQL database (Postgres), never both.
 type Storage struct {
 	Path string `yaml:"path"`
+	// Postgres is the URL of a PostgreSQL database (postgres://user:
+	// password@host:port/database?sslmode=...) or a key=value connection
+	// string. It holds a password, so it prints as <secret>.
+	Postgres Secret `yaml:"postgres"`
+}
+
+// Cluster names this instance among those sharing one database.
+type Cluster struct {
+	// Region is where this instance probes from. Default "default".
+	Region string `yaml:"region"`
+	// Instance names this process among the members; empty means its
+	// host name and a random suffix, chosen at start.
+	Instance string `yaml:"instance"`
 }
 
 // API holds settings of the HTTP API.

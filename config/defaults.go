@@ -64,6 +64,9 @@ const (
 	DefaultDNSRcode = "NOERROR"
 	// DefaultTLSMinVersion is the oldest TLS version a tls check accepts.
 	DefaultTLSMinVersion = "1.2"
+	// DefaultRegion is the region of an instance of a cluster that names
+	// none.
+	DefaultRegion = "default"
 )
 
 // DefaultExpectStatus is the status range an HTTP check accepts when the
@@ -88,7 +91,14 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	}
 	// Links are built as page.url + "/path"; a trailing slash would double.
 	c.Page.URL = strings.TrimRight(c.Page.URL, "/")
-	orString(&c.Storage.Path, defaultStoragePath)
+	// A database URL replaces the file; storage.path is not defaulted
+	// then, so that setting both is an error rather than a guess.
+	if c.Storage.Postgres == "" {
+		orString(&c.Storage.Path, defaultStoragePath)
+	}
+	if c.Cluster != nil {
+		orString(&c.Cluster.Region, DefaultRegion)
+	}
 	if c.API.Public == nil {
 		c.API.Public = ptr(true)
 	}

@@ -40,6 +40,10 @@ func ExampleDemo() {
 
 const examplePath = "../config.example.yaml"
 
+// clusterExamplePath shows the keys of PostgreSQL and cluster mode, which
+// config.example.yaml cannot: storage.postgres excludes its storage.path.
+const clusterExamplePath = "../config.cluster.example.yaml"
+
 func exampleEnv(name string) (string, bool) {
 	switch name {
 	case "UP_WEBHOOK_SECRET":
@@ -99,20 +103,48 @@ func TestExampleConfigParses(t *testing.T) {
 	}
 }
 
-// TestExampleConfigCoversSchema walks the yaml tags of Config and requires
-// every key to be set somewhere in config.example.yaml, at its place in
-// the tree, so that the documented example cannot fall behind the schema.
-func TestExampleConfigCoversSchema(t *testing.T) {
-	data, err := os.ReadFile(examplePath)
+// TestClusterExampleParses: the cluster example is valid with its one
+// variable set, keeps the URL as given, and never shows it.
+func TestClusterExampleParses(t *testing.T) {
+	data, err := os.ReadFile(clusterExamplePath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
+	const url = "postgres://up:pg-password-123@db.internal:5432/up"
+	cfg, err := config.ParseWithEnv(data, "config.cluster.example.yaml", func(name string) (string, bool) {
+		return url, name == "UP_DATABASE_URL"
+	})
+	if err != nil {
+		t.Fatalf("config.cluster.example.yaml:\n%v", err)
 	}
+	if string(cfg.Storage.Postgres) != url || cfg.Storage.Path != "" {
+		t.Errorf("storage %+v", cfg.Storage)
+	}
+	if cfg.Cluster == nil || cfg.Cluster.Region != "eu-west" || cfg.Cluster.Instance != "" {
+		t.Errorf("cluster %+v", cfg.Cluster)
+	}
+	if s := fmt.Sprintf("%v %+v", cfg.Storage, cfg.Storage); strings.Contains(s, "pg-password") {
+		t.Errorf("the database URL is printed: %s", s)
+	}
+}
+
+// TestExampleConfigCoversSchema walks the yaml tags of Config and requires
+// every key to be set somewhere in config.example.yaml or, for the keys
+// of PostgreSQL and cluster mode, config.cluster.example.yaml, at its place in
+// the tree, so that the documented example cannot fall behind the schema.
+func TestExampleConfigCoversSchema(t *testing.T) {
 	have := map[string]bool{}
-	collectKeys(doc.Content[0], "", have)
+	for _, path := range []string{examplePath, clusterExamplePath} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		collectKeys(doc.Content[0], "", have)
+	}
 
 	schema := schemaKeys(reflect.TypeFor[config.Config](), "")
 	if len(schema) < 60 {

@@ -25,6 +25,15 @@ var invalidFiles = map[string][]string{
 	"invalid-control-char.yml": {`2:14: control character U+0001 is not allowed`},
 	"invalid-multi-doc.yml":    {`3:1: only one YAML document is allowed`},
 	"invalid-root.yml":         {`1:1: expected a mapping, got a list`},
+	// The URL is never quoted: it holds a password even when written in
+	// the file.
+	"invalid-storage.yml": {`3:13: storage.postgres: storage.path and storage.postgres exclude each other`},
+	"invalid-cluster.yml": {
+		`2:13: storage.postgres: is not a PostgreSQL URL (postgres://user:password@host:5432/up) or key=value`,
+		`4:11: cluster.region: "eu west" is not a valid id`,
+		`5:13: cluster.instance: "-node" is not a valid id`,
+	},
+	"invalid-cluster-sqlite.yml": {`2:1: cluster: requires storage.postgres: the instances of a cluster share one PostgreSQL database`},
 
 	"invalid-unknown-key.yml":      {`6:11: components[0].checks[0].http.urll: unknown key; did you mean "url"?`},
 	"invalid-unknown-section.yml":  {`3:1: component: unknown key; did you mean "components"?`},
@@ -200,6 +209,9 @@ func TestInvalidFiles(t *testing.T) {
 			}
 			if cfg != nil {
 				t.Errorf("returned a config along with the error")
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("an error shows a password of the file:\n%v", err)
 			}
 			got := strings.Split(err.Error(), "\n")
 			for i, w := range want {

@@ -26,6 +26,7 @@ func (p *parser) validate(c *Config) {
 	}, "")
 	p.validateExpiryPair("defaults", c.Defaults.TLSExpiryWarn, c.Defaults.TLSExpiryCritical)
 	p.validateIncidents(c.Incidents)
+	p.validateStorage(c)
 
 	groups := p.uniqueIDs("groups", "group", len(c.Groups), func(i int) string { return c.Groups[i].ID })
 	components := p.uniqueIDs("components", "component", len(c.Components), func(i int) string { return c.Components[i].ID })

@@ -24,7 +24,8 @@ import (
 	"github.com/up-status/up/probe"
 	"github.com/up-status/up/schedule"
 	"github.com/up-status/up/status"
-	"github.com/up-status/up/store/sqlite"
+	"github.com/up-status/up/store"
+	"github.com/up-status/up/store/postgres"
 	"github.com/up-status/up/web"
 )
 
@@ -41,15 +42,25 @@ type Options struct {
 	// Limits bound what clients may hold open; zero fields take the
 	// defaults of DefaultLimits.
 	Limits Limits
+	// DatabaseCheck is how often a PostgreSQL store is checked for
+	// writes (default 5s).
+	DatabaseCheck time.Duration
 }
 
 // Daemon is one running up.
 type Daemon struct {
-	log      *slog.Logger
-	version  string
-	now      func() time.Time
-	metrics  *metrics.Metrics
-	store    *sqlite.DB
+	log     *slog.Logger
+	version string
+	now     func() time.Time
+	metrics *metrics.Metrics
+	store   store.Store
+	// storeName names the store in logs: the file or the database.
+	storeName string
+	// pg is the store when it is PostgreSQL, nil with SQLite.
+	pg       *postgres.DB
+	dbHealth databaseHealth
+	dbCheck  time.Duration
+	cluster  *clusterRun
 	pipe     *pipeline.Pipeline
 	notifier *notify.Dispatcher
 	sched    *schedule.Scheduler
@@ -96,9 +107,19 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 		}
 	}()
 
-	d.store, err = sqlite.Open(ctx, cfg.Storage.Path)
+	d.store, d.pg, d.storeName, err = openStore(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("storage.path: %w", err)
+		return nil, err
+	}
+	d.dbCheck = opts.DatabaseCheck
+	if d.dbCheck <= 0 {
+		d.dbCheck = defaultDatabaseCheck
+	}
+	if d.pg != nil {
+		d.metrics.WatchDatabase(func() bool { return d.dbHealth.Err() == nil })
+	}
+	if cfg.Cluster != nil {
+		d.cluster = newClusterRun(cfg, d.pg, opts.Version, d.metrics, d.log.With("part", "cluster"))
 	}
 	now := opts.Now()
 	if err := syncAccounts(ctx, d.store, cfg, now); err != nil {
@@ -125,7 +146,7 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 	d.pipe, err = pipeline.New(ctx, specOf(cfg), pipeline.Options{
 		Store:     d.store,
 		Planner:   planner,
-		Logger:    d.log.With("part", "pipeline", "store", cfg.Storage.Path),
+		Logger:    d.log.With("part", "pipeline", "store", d.storeName),
 		Now:       opts.Now,
 		Consumers: []pipeline.Consumer{d.metrics.StatusSeries(), d.hub},
 		Results:   func(r probe.Result) { d.metrics.ObserveProbe(r.CheckID, r) },
@@ -233,10 +254,11 @@ func (d *Daemon) Reload(next *config.Config) error {
 	defer d.mu.Unlock()
 	ctx := context.Background()
 	if next.Listen != d.cfg.Listen || next.Storage != d.cfg.Storage || next.Page != d.cfg.Page ||
+		!sameCluster(next.Cluster, d.cfg.Cluster) ||
 		*next.API.Public != *d.cfg.API.Public || next.Metrics.HTTPPhases != d.cfg.Metrics.HTTPPhases ||
 		next.Metrics.DNSPhases != d.cfg.Metrics.DNSPhases ||
 		*next.Metrics.LatencyHistogram != *d.cfg.Metrics.LatencyHistogram {
-		d.log.Warn("changes to page, listen, storage, api.public and metrics take effect after a restart")
+		d.log.Warn("changes to page, listen, storage, cluster, api.public and metrics take effect after a restart")
 	}
 	// Probers first: building one is the only step of the scheduler that
 	// can fail, and it touches nothing.
@@ -262,6 +284,9 @@ func (d *Daemon) Reload(next *config.Config) error {
 		return err
 	}
 	d.notifier.Notify()
+	if d.cluster != nil {
+		d.cluster.reload(next)
+	}
 	d.cfg = next
 	d.shown.Store(next)
 	return nil
@@ -303,6 +328,17 @@ func (d *Daemon) Run(ctx context.Context) error {
 			d.log.Error("pipeline stopped", "err", err)
 		}
 	}()
+	dctx, stopWatch := context.WithCancel(context.Background())
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		if d.pg != nil {
+			d.watchDatabase(dctx, d.pg, d.dbCheck)
+		}
+	}()
+	if d.cluster != nil {
+		d.cluster.start()
+	}
 	go serve(d.apiSrv, d.apiLn)
 	if d.wsSrv != nil {
 		go serve(d.wsSrv, d.wsLn)
@@ -330,7 +366,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.wsLn != nil {
 		running = append(running, "websocket", "ws://"+d.wsLn.Addr().String()+"/ws")
 	}
-	d.log.Info("up is running", append(running, "checks", d.sched.Len(), "version", d.version)...)
+	d.log.Info("up is running", append(running, "checks", d.sched.Len(), "store", d.storeName, "version", d.version)...)
 
 	var runErr error
 	select {
@@ -338,6 +374,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	case runErr = <-errc:
 	}
 	d.log.Info("shutting down")
+	if d.cluster != nil {
+		// Draining first: the others see this instance leaving while it
+		// finishes its work.
+		d.cluster.drain()
+	}
 	if err := d.sched.Shutdown(); err != nil {
 		d.log.Warn("scheduler shutdown", "err", err)
 	}
@@ -359,6 +400,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 			}
 		}
 	}
+	if d.cluster != nil {
+		d.cluster.stop()
+	}
+	stopWatch()
+	<-watched
 	if err := d.store.Close(); err != nil {
 		d.log.Warn("closing the store", "err", err)
 	}

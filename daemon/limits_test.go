@@ -53,7 +53,9 @@ func TestMain(m *testing.M) {
 		runLimitedDaemon()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	pg.Stop()
+	os.Exit(code)
 }
 
 // One client holding connections must not take the descriptors the

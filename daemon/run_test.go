@@ -67,8 +67,15 @@ users:
 
 func startDaemon(t *testing.T, cfg *config.Config) *running {
 	t.Helper()
+	return startDaemonWith(t, cfg, Options{})
+}
+
+// startDaemonWith is startDaemon with options; the logger is the test's.
+func startDaemonWith(t *testing.T, cfg *config.Config, opts Options) *running {
+	t.Helper()
 	r := &running{log: &logBuffer{}, db: cfg.Storage.Path}
-	d, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(r.log, nil))})
+	opts.Logger = slog.New(slog.NewTextHandler(r.log, nil))
+	d, err := New(cfg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -130,7 +130,7 @@ func (d *Daemon) routes(cfg *config.Config, page api.Page, withPprof bool) (apiH
 		OutboxChanged:      d.notifier.Notify,
 		SetCustomMetric:    d.metrics.SetCustomMetric,
 		RemoveCustomMetric: d.metrics.RemoveCustomMetric,
-		Ready:              d.ready(cfg.Storage.Path),
+		Ready:              d.ready(),
 		Now:                d.now,
 	})
 	if err != nil {
@@ -166,11 +166,16 @@ func longLived(next http.Handler) http.Handler {
 	})
 }
 
-// ready says why the daemon cannot take writes: its store refuses them.
-func (d *Daemon) ready(path string) func() error {
+// ready says why the daemon cannot take writes: its store refuses them,
+// or its database failed the last write check.
+func (d *Daemon) ready() func() error {
 	return func() error {
-		if err := d.pipe.StoreErr(); err != nil {
-			return fmt.Errorf("the state store %s cannot be written: %v", path, err)
+		err := d.pipe.StoreErr()
+		if err == nil {
+			err = d.dbHealth.Err()
+		}
+		if err != nil {
+			return fmt.Errorf("the state store %s cannot be written: %s", d.storeName, d.shown.Load().Redact(err.Error()))
 		}
 		return nil
 	}

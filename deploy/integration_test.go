@@ -26,6 +26,16 @@ import (
 	"github.com/up-status/up/internal/testenv"
 )
 
+// pg is the PostgreSQL server the integration test's up keeps its state
+// in.
+var pg testenv.Postgres
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pg.Stop()
+	os.Exit(code)
+}
+
 // testVersion is linked into the binary the integration test builds, and
 // looked for in uptime_build_info.
 const testVersion = "deploy-test"
@@ -33,7 +43,7 @@ const testVersion = "deploy-test"
 // TestIntegration is the proof that what deploy/ ships works: it builds up
 // the way the Dockerfile does, runs it with passing and failing checks of
 // every type, a maintenance window and a failing webhook receiver, all on
-// loopback, and has a real Prometheus scrape it every second with
+// loopback, its state in PostgreSQL as a (one-instance) cluster, and has a real Prometheus scrape it every second with
 // alerts.yml loaded. Then every query of the dashboard must return series,
 // the outage alerts must be pending for the right components and no
 // others, and every metric family up exported must be used.
@@ -375,8 +385,11 @@ const upConfig = `page:
 listen:
   api: 127.0.0.1:0
   websocket: 127.0.0.1:0
-storage:
-  path: {{db}}
+storage:                    # PostgreSQL, as one instance of a cluster: the
+  postgres: "{{db}}"        # database and cluster families must show too
+cluster:
+  region: lab
+  instance: deploy-test
 metrics:
   http_phases: true         # opt-in: the dashboard's HTTP phase panels need it
   dns_phases: true          # opt-in: the DNS latency panel needs it
@@ -452,7 +465,7 @@ func startUp(t *testing.T, bin string, l *lab) string {
 	t.Helper()
 	dir := t.TempDir()
 	r := strings.NewReplacer(
-		"{{db}}", filepath.Join(dir, "up.db"),
+		"{{db}}", pg.Server(t).CreateDatabase(t),
 		"{{ok}}", l.okURL, "{{fail}}", l.failURL, "{{tls}}", l.tlsURL,
 		"{{open}}", l.openAddr, "{{closed}}", l.closedAddr, "{{hook}}", l.hookURL, "{{token}}", l.token,
 		"{{dns}}", l.dnsAddr, "{{tlsaddr}}", l.tlsAddr,

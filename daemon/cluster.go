@@ -1,0 +1,106 @@
+package daemon
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/up-status/up/cluster"
+	"github.com/up-status/up/config"
+	"github.com/up-status/up/metrics"
+	"github.com/up-status/up/store/postgres"
+)
+
+// clusterRun is this instance's part in a cluster: its membership row
+// and its campaign for the engine lease. For now leading is only known
+// and exported: every instance still runs its own engine, as a single
+// instance does.
+type clusterRun struct {
+	log      *slog.Logger
+	instance string
+	members  *cluster.Membership
+	elector  *cluster.Elector
+	gauges   *metrics.ClusterGauges
+	leading  atomic.Bool
+
+	stopMembers, stopElector context.CancelFunc
+	membersDone, electorDone chan struct{}
+}
+
+func newClusterRun(cfg *config.Config, db *postgres.DB, version string, m *metrics.Metrics, log *slog.Logger) *clusterRun {
+	instance := cfg.Cluster.Instance
+	if instance == "" {
+		instance = cluster.DefaultInstance()
+	}
+	c := &clusterRun{log: log, instance: instance, gauges: m.ClusterGauges()}
+	c.members = &cluster.Membership{
+		DB: db.Pool(),
+		Self: cluster.Member{
+			Instance: instance, Region: cfg.Cluster.Region, Version: version, ConfigHash: cfg.Hash(),
+		},
+		Log: log,
+		OnView: func(v cluster.View) {
+			c.gauges.SetMembers(v.Regions())
+			c.gauges.SetLeaseEpoch(v.Epoch)
+		},
+	}
+	c.elector = &cluster.Elector{DB: db.Pool(), Name: "engine", Holder: instance, Log: log}
+	return c
+}
+
+// start heartbeats and campaigns until drain and stop.
+func (c *clusterRun) start() {
+	c.log.Info("cluster member", "instance", c.instance, "region", c.members.Self.Region, "config_hash", c.members.Self.ConfigHash)
+	var mctx, ectx context.Context
+	mctx, c.stopMembers = context.WithCancel(context.Background())
+	ectx, c.stopElector = context.WithCancel(context.Background())
+	c.membersDone, c.electorDone = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(c.membersDone)
+		_ = c.members.Run(mctx)
+	}()
+	go func() {
+		defer close(c.electorDone)
+		_ = c.elector.Run(ectx, func(ctx context.Context, epoch int64) {
+			c.leading.Store(true)
+			c.gauges.SetLeader(true)
+			c.gauges.SetLeaseEpoch(epoch)
+			<-ctx.Done()
+			c.leading.Store(false)
+			c.gauges.SetLeader(false)
+		})
+	}()
+}
+
+// Leading reports whether this instance holds the engine lease.
+func (c *clusterRun) Leading() bool { return c.leading.Load() }
+
+// reload records the new config's hash in the next heartbeats.
+func (c *clusterRun) reload(cfg *config.Config) { c.members.SetConfigHash(cfg.Hash()) }
+
+// drain stops the heartbeat and marks this instance draining.
+func (c *clusterRun) drain() {
+	c.stopMembers()
+	<-c.membersDone
+}
+
+// stop resigns the lease, so another instance leads at once, and leaves
+// the membership. drain must have been called.
+func (c *clusterRun) stop() {
+	c.stopElector()
+	<-c.electorDone
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := c.members.Leave(ctx); err != nil {
+		c.log.Warn("cluster: leaving the membership; the row expires by itself", "instance", c.instance, "err", err)
+	}
+}
+
+// sameCluster compares two cluster sections, absent ones included.
+func sameCluster(a, b *config.Cluster) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
