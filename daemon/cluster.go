@@ -20,6 +20,10 @@ type clusterRun struct {
 	log      *slog.Logger
 	instance string
 	members  *cluster.Membership
+	// crowdWarned: the warning about several members was logged and
+	// their number has not fallen back to one since. Only OnView, from
+	// the membership's goroutine, touches it.
+	crowdWarned bool
 	elector  *cluster.Elector
 	gauges   *metrics.ClusterGauges
 	leading  atomic.Bool
@@ -43,6 +47,15 @@ func newClusterRun(cfg *config.Config, db *postgres.DB, version string, m *metri
 		OnView: func(v cluster.View) {
 			c.gauges.SetMembers(v.Regions())
 			c.gauges.SetLeaseEpoch(v.Epoch)
+			// Until the engine runs on the leader alone, every member
+			// opens incidents and sends webhooks of its own: say so
+			// while more than one shares the database.
+			if n := len(v.Members); n > 1 && !c.crowdWarned {
+				c.crowdWarned = true
+				c.log.Warn("several up instances share this database; each runs its own engine for now, so incidents and webhooks are doubled: run one instance per database", "members", n)
+			} else if n <= 1 {
+				c.crowdWarned = false
+			}
 		},
 	}
 	c.elector = &cluster.Elector{DB: db.Pool(), Name: "engine", Holder: instance, Log: log}
