@@ -24,9 +24,9 @@ type clusterRun struct {
 	// their number has not fallen back to one since. Only OnView, from
 	// the membership's goroutine, touches it.
 	crowdWarned bool
-	elector  *cluster.Elector
-	gauges   *metrics.ClusterGauges
-	leading  atomic.Bool
+	elector     *cluster.Elector
+	gauges      *metrics.ClusterGauges
+	leading     atomic.Bool
 
 	stopMembers, stopElector context.CancelFunc
 	membersDone, electorDone chan struct{}
