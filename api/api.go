@@ -82,9 +82,13 @@ type Options struct {
 	// incidents, maintenance, metrics, uptime) without a token. The zero
 	// value keeps every read behind a token; the daemon passes the
 	// configuration's api.public, which defaults to true.
-	Public  bool
-	Version string
-	Logger  *slog.Logger
+	Public bool
+	// PublicBadges lets anyone fetch the badges (GET /badge/...) even
+	// when Public is false: a README or a wiki embeds them without a
+	// token. The daemon passes badges.public, which defaults to false.
+	PublicBadges bool
+	Version      string
+	Logger       *slog.Logger
 	// Metrics serves the Prometheus exposition at GET /metrics to clients
 	// that do not ask for JSON.
 	Metrics http.Handler
@@ -126,6 +130,7 @@ type Server struct {
 	store   Store
 	page    Page
 	public  bool
+	badges  bool
 	version string
 	log     *slog.Logger
 	now     func() time.Time
@@ -166,6 +171,7 @@ func New(opts Options) (*Server, error) {
 		store:              opts.Store,
 		page:               opts.Page,
 		public:             opts.Public,
+		badges:             opts.PublicBadges,
 		version:            opts.Version,
 		log:                opts.Logger,
 		now:                opts.Now,
@@ -216,6 +222,7 @@ type access int
 const (
 	anyone     access = iota // health probes, the index, the OpenAPI document
 	publicRead               // status data: anyone when Public, else a viewer
+	badgeRead                // badges: anyone when Public or PublicBadges, else a viewer
 	editor                   // writes of status data
 	admin                    // users, subscribers, deliveries
 )
@@ -243,6 +250,8 @@ func (s *Server) buildMux(unsubscribe http.Handler) *http.ServeMux {
 	add("GET", "/openapi.yaml", anyone, s.getOpenAPI)
 	add("GET", "/status", publicRead, s.getStatus)
 	add("GET", "/uptime", publicRead, s.getUptime)
+	add("GET", "/badge/{file}", badgeRead, s.getBadge)
+	add("GET", "/badge/{id}/uptime.svg", badgeRead, s.getUptimeBadge)
 
 	add("GET", "/incidents", publicRead, s.listIncidents)
 	add("PUT", "/incidents", editor, s.putIncident)

@@ -238,6 +238,9 @@ func TestOpenAPIContract(t *testing.T) {
 	f.want(f.do("GET", "/openapi.yaml", "", nil), 200)
 	f.want(f.do("GET", "/status", "", nil), 200)
 	f.want(f.do("GET", "/uptime?days=7", "", nil), 200)
+	f.want(f.do("GET", "/badge/website.svg", "", nil), 200)
+	f.want(f.do("GET", "/badge/website.json", "", nil), 200)
+	f.want(f.do("GET", "/badge/website/uptime.svg?days=7", "", nil), 200)
 
 	f.want(f.do("PUT", "/incidents", editorToken, map[string]any{"name": "Login fails", "components": []string{"website"}, "body": "Looking."}), 201)
 	f.want(f.do("PUT", "/incidents", editorToken, map[string]any{"id": "id9", "name": "Old", "backfilled": true,
@@ -315,7 +318,7 @@ func TestOpenAPIContract(t *testing.T) {
 	// not take with a JSON 405 and Allow, and a wrong token with 401,
 	// also where no token is needed.
 	for _, p := range f.contract.doc.Paths.InMatchingOrder() {
-		path := strings.NewReplacer("{id}", "x", "{type}", "id", "{token}", "ops-unsubscribe-token").Replace(p)
+		path := strings.NewReplacer("{id}", "x", "{type}", "id", "{token}", "ops-unsubscribe-token", "{file}", "website.svg").Replace(p)
 		r := f.want(f.do("OPTIONS", path, "", nil), 204)
 		if len(r.body) != 0 {
 			t.Errorf("OPTIONS %s: body %q", path, r.body)

@@ -182,11 +182,13 @@ const (
 )
 
 type fixtureOptions struct {
-	spec       *status.Spec // default testSpec()
-	private    bool
-	retention  time.Duration
-	statusPage http.Handler
-	noContract bool
+	spec    *status.Spec // default testSpec()
+	private bool
+	// publicBadges is Options.PublicBadges.
+	publicBadges bool
+	retention    time.Duration
+	statusPage   http.Handler
+	noContract   bool
 	// wrap, when set, puts a Backend of the test's own in front of the
 	// real one.
 	wrap func(*backend) Backend
@@ -266,6 +268,7 @@ func newFixture(t testing.TB, o fixtureOptions) *fixture {
 		Store:              st,
 		Page:               Page{ID: "acme", Name: "ACME Status", URL: "http://status.example/"},
 		Public:             !o.private,
+		PublicBadges:       o.publicBadges,
 		Version:            "test",
 		Metrics:            promhttp.HandlerFor(f.registry, promhttp.HandlerOpts{}),
 		Unsubscribe:        f.notify.UnsubscribeHandler(),

@@ -14,6 +14,7 @@ type Config struct {
 	Listen      Listen        `yaml:"listen"`
 	Storage     Storage       `yaml:"storage"`
 	API         API           `yaml:"api"`
+	Badges      Badges        `yaml:"badges"`
 	Metrics     Metrics       `yaml:"metrics"`
 	Defaults    Defaults      `yaml:"defaults"`
 	Groups      []Group       `yaml:"groups"`
@@ -57,6 +58,14 @@ type API struct {
 	Public *bool `yaml:"public"`
 	// Origins the WebSocket accepts besides page.url's.
 	Origins []string `yaml:"origins"`
+}
+
+// Badges holds settings of the status badges (GET /badge/...).
+type Badges struct {
+	// Public lets anyone fetch the badges even when api.public is false,
+	// so that a README can embed them. Default false; with api.public
+	// true they are public anyway.
+	Public bool `yaml:"public"`
 }
 
 // Metrics chooses the optional Prometheus series, which cost exposition

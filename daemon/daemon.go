@@ -233,10 +233,10 @@ func (d *Daemon) Reload(next *config.Config) error {
 	defer d.mu.Unlock()
 	ctx := context.Background()
 	if next.Listen != d.cfg.Listen || next.Storage != d.cfg.Storage || next.Page != d.cfg.Page ||
-		*next.API.Public != *d.cfg.API.Public || next.Metrics.HTTPPhases != d.cfg.Metrics.HTTPPhases ||
+		*next.API.Public != *d.cfg.API.Public || next.Badges != d.cfg.Badges || next.Metrics.HTTPPhases != d.cfg.Metrics.HTTPPhases ||
 		next.Metrics.DNSPhases != d.cfg.Metrics.DNSPhases ||
 		*next.Metrics.LatencyHistogram != *d.cfg.Metrics.LatencyHistogram {
-		d.log.Warn("changes to page, listen, storage, api.public and metrics take effect after a restart")
+		d.log.Warn("changes to page, listen, storage, api.public, badges and metrics take effect after a restart")
 	}
 	// Probers first: building one is the only step of the scheduler that
 	// can fail, and it touches nothing.

@@ -120,6 +120,7 @@ func (d *Daemon) routes(cfg *config.Config, page api.Page, withPprof bool) (apiH
 		Store:              d.store,
 		Page:               page,
 		Public:             *cfg.API.Public,
+		PublicBadges:       cfg.Badges.Public,
 		Version:            d.version,
 		Logger:             d.log.With("part", "api"),
 		Metrics:            d.metrics.Handler(),
