@@ -250,6 +250,8 @@ func (s *Server) buildMux(unsubscribe http.Handler) *http.ServeMux {
 	add("GET", "/openapi.yaml", anyone, s.getOpenAPI)
 	add("GET", "/status", publicRead, s.getStatus)
 	add("GET", "/uptime", publicRead, s.getUptime)
+	add("GET", "/feed.atom", publicRead, s.getAtom)
+	add("GET", "/feed.rss", publicRead, s.getRSS)
 	add("GET", "/badge/{file}", badgeRead, s.getBadge)
 	add("GET", "/badge/{id}/uptime.svg", badgeRead, s.getUptimeBadge)
 

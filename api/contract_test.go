@@ -239,6 +239,8 @@ func TestOpenAPIContract(t *testing.T) {
 	f.want(f.do("GET", "/status", "", nil), 200)
 	f.want(f.do("GET", "/uptime?days=7", "", nil), 200)
 	f.want(f.do("GET", "/badge/website.svg", "", nil), 200)
+	f.want(f.do("GET", "/feed.atom", "", nil), 200)
+	f.want(f.do("GET", "/feed.rss", "", nil), 200)
 	f.want(f.do("GET", "/badge/website.json", "", nil), 200)
 	f.want(f.do("GET", "/badge/website/uptime.svg?days=7", "", nil), 200)
 
