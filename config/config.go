@@ -133,6 +133,7 @@ type Check struct {
 	ICMP *ICMPCheck `yaml:"icmp"`
 	DNS  *DNSCheck  `yaml:"dns"`
 	TLS  *TLSCheck  `yaml:"tls"`
+	Push *PushCheck `yaml:"push"`
 
 	// ID is "<component>.<check name>", unique in the file. Set by Load.
 	ID string `yaml:"-"`
@@ -157,6 +158,8 @@ func (c *Check) Type() string {
 		return "dns"
 	case c.TLS != nil:
 		return "tls"
+	case c.Push != nil:
+		return "push"
 	}
 	return ""
 }
@@ -184,6 +187,8 @@ func (c *Check) Target() string {
 		return c.DNS.target(c.DNS.Server, c.DNS.Name)
 	case c.TLS != nil:
 		return c.TLS.Address
+	case c.Push != nil:
+		return PushTarget
 	}
 	return ""
 }
@@ -275,6 +280,23 @@ type TLSCheck struct {
 	// MinVersion is the oldest TLS version accepted: "1.2" (default) or "1.3".
 	MinVersion string `yaml:"min_version"`
 }
+
+// PushCheck is a check nothing probes: a cron job or a backup reports
+// in at POST or GET /push/<token>, and the check fails when no report
+// came within Period + Grace.
+type PushCheck struct {
+	// Token is the secret in the push URL; only its hash is kept in
+	// memory, and it never shows as the check's target.
+	Token Secret `yaml:"token"`
+	// Period is how often the job reports.
+	Period time.Duration `yaml:"period"`
+	// Grace is how late a report may be before the check fails. Default
+	// a tenth of Period.
+	Grace time.Duration `yaml:"grace"`
+}
+
+// PushTarget is every push check's target: the token is a secret.
+const PushTarget = "push"
 
 // Regexp is a compiled regular expression that reads and writes as text.
 type Regexp struct {
