@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/up-status/up/probe"
 	"github.com/up-status/up/status"
 	"github.com/up-status/up/store"
 )
@@ -119,6 +120,12 @@ type Options struct {
 	// refused its last write, say), or nil. GET /readyz answers 503 with
 	// its message while it errs. Nil leaves /readyz to the store check.
 	Ready func() error
+	// Pushes are the push checks GET and POST /push/{token} report to;
+	// nil answers every token 404.
+	Pushes *Pushes
+	// Observe takes the result of a push report to the pipeline
+	// (pipeline.Pipeline.Observe, after the daemon's redaction).
+	Observe func(probe.Result)
 	// Now is the clock for what the API stamps itself (users,
 	// subscribers, uptime days); the engine's clock is the Backend's.
 	Now func() time.Time
@@ -143,6 +150,8 @@ type Server struct {
 	outboxChanged      func()
 	setCustom          func(id string, v float64)
 	removeCustom       func(id string)
+	pushes             *Pushes
+	observe            func(probe.Result)
 
 	mux    *http.ServeMux
 	routes []string // "METHOD /path" in registration order, for the index
@@ -183,6 +192,8 @@ func New(opts Options) (*Server, error) {
 		outboxChanged:      opts.OutboxChanged,
 		setCustom:          opts.SetCustomMetric,
 		removeCustom:       opts.RemoveCustomMetric,
+		pushes:             opts.Pushes,
+		observe:            opts.Observe,
 	}
 	s.page.URL = strings.TrimRight(s.page.URL, "/")
 	if s.log == nil {
@@ -209,7 +220,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			// The details go to the log only: a response never carries
 			// a stack trace or an internal message.
-			s.log.Error("api: panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+			s.log.Error("api: panic serving request", "method", r.Method, "path", logPath(r), "panic", v)
 			writeError(w, http.StatusInternalServerError, "internal error")
 		}
 	}()
@@ -252,6 +263,8 @@ func (s *Server) buildMux(unsubscribe http.Handler) *http.ServeMux {
 	add("GET", "/uptime", publicRead, s.getUptime)
 	add("GET", "/feed.atom", publicRead, s.getAtom)
 	add("GET", "/feed.rss", publicRead, s.getRSS)
+	add("GET", "/push/{token}", anyone, s.push)
+	add("POST", "/push/{token}", anyone, s.push)
 	add("GET", "/badge/{file}", badgeRead, s.getBadge)
 	add("GET", "/badge/{id}/uptime.svg", badgeRead, s.getUptimeBadge)
 
@@ -355,7 +368,7 @@ func (s *Server) wrap(acc access, h handlerFunc) http.Handler {
 		}
 		if isWrite(r) {
 			// An audit trail of writes: who changed what.
-			s.log.Info("api write", "method", r.Method, "path", r.URL.Path, "user", userID(r.Context()))
+			s.log.Info("api write", "method", r.Method, "path", logPath(r), "user", userID(r.Context()))
 		}
 	}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -375,4 +388,13 @@ func isWrite(r *http.Request) bool {
 		return false
 	}
 	return true
+}
+
+// logPath is the request's path as logs show it: a push token is a
+// secret, so it never reaches a log.
+func logPath(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, "/push/") {
+		return "/push/<secret>"
+	}
+	return r.URL.Path
 }

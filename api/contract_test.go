@@ -11,12 +11,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
+	"github.com/up-status/up/config"
 	"github.com/up-status/up/status"
 	"github.com/up-status/up/store"
 )
@@ -240,6 +242,12 @@ func TestOpenAPIContract(t *testing.T) {
 	f.want(f.do("GET", "/uptime?days=7", "", nil), 200)
 	f.want(f.do("GET", "/badge/website.svg", "", nil), 200)
 	f.want(f.do("GET", "/feed.atom", "", nil), 200)
+	f.pushes.Apply([]*config.Check{{ID: "website.backup", Push: &config.PushCheck{Token: "push-token-0123456789", Period: time.Hour}}})
+	f.want(f.do("GET", "/push/push-token-0123456789", "", nil), 200)
+	f.clock.Add(time.Second)
+	f.want(f.do("POST", "/push/push-token-0123456789?status=fail&msg=disk+full", "", nil), 200)
+	f.want(f.do("POST", "/push/push-token-0123456789", "", nil), 429)
+	f.want(f.do("GET", "/push/nope", "", nil), 404)
 	f.want(f.do("GET", "/feed.rss", "", nil), 200)
 	f.want(f.do("GET", "/badge/website.json", "", nil), 200)
 	f.want(f.do("GET", "/badge/website/uptime.svg?days=7", "", nil), 200)

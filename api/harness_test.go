@@ -209,6 +209,9 @@ type fixture struct {
 	registry *prometheus.Registry
 	notify   *notify.Dispatcher
 	contract *contract
+	// pushes are the server's push checks, none until a test applies
+	// some; reports go to the backend's pipeline.
+	pushes *Pushes
 
 	subsChanged   atomic.Int64
 	outboxChanged atomic.Int64
@@ -258,6 +261,7 @@ func newFixture(t testing.TB, o fixtureOptions) *fixture {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	f.pushes = NewPushes(c.Now)
 	var be Backend = f.backend
 	if o.wrap != nil {
 		be = o.wrap(f.backend)
@@ -278,6 +282,8 @@ func newFixture(t testing.TB, o fixtureOptions) *fixture {
 		OutboxChanged:      func() { f.outboxChanged.Add(1) },
 		SetCustomMetric:    func(id string, v float64) { f.custom.WithLabelValues(id).Set(v) },
 		RemoveCustomMetric: func(id string) { f.custom.DeleteLabelValues(id) },
+		Pushes:             f.pushes,
+		Observe:            f.backend.Observe,
 		Now:                c.Now,
 	})
 	if err != nil {
