@@ -96,12 +96,19 @@ func maintenanceWord(s status.MaintenanceStatus) string {
 
 // The Atom (RFC 4287) document.
 type atomFeed struct {
-	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
-	ID      string      `xml:"id"`
-	Title   string      `xml:"title"`
-	Updated string      `xml:"updated"`
+	XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
+	ID      string   `xml:"id"`
+	Title   string   `xml:"title"`
+	Updated string   `xml:"updated"`
+	// Author is the page: Atom asks for one on the feed when its
+	// entries name none.
+	Author  atomAuthor  `xml:"author"`
 	Links   []atomLink  `xml:"link"`
 	Entries []atomEntry `xml:"entry"`
+}
+
+type atomAuthor struct {
+	Name string `xml:"name"`
 }
 
 type atomLink struct {
@@ -176,6 +183,7 @@ func (s *Server) getAtom(w http.ResponseWriter, r *http.Request) error {
 		ID:      s.page.URL + "/",
 		Title:   s.pageName(),
 		Updated: s.feedUpdated(entries).UTC().Format(time.RFC3339),
+		Author:  atomAuthor{Name: s.pageName()},
 		Links: []atomLink{
 			{Href: s.page.URL + "/"},
 			{Href: s.page.URL + "/feed.atom", Rel: "self", Type: "application/atom+xml"},

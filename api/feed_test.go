@@ -14,6 +14,7 @@ type atomDoc struct {
 	ID      string   `xml:"id"`
 	Title   string   `xml:"title"`
 	Updated string   `xml:"updated"`
+	Author  string   `xml:"author>name"`
 	Entries []struct {
 		ID      string `xml:"id"`
 		Title   string `xml:"title"`
@@ -66,8 +67,8 @@ func TestFeeds(t *testing.T) {
 	if err := xml.Unmarshal(r.body, &atom); err != nil {
 		t.Fatalf("atom: %v\n%s", err, r.body)
 	}
-	if atom.ID != "http://status.example/" || atom.Title != "ACME Status" || atom.Updated == "" {
-		t.Errorf("atom feed id %q title %q updated %q", atom.ID, atom.Title, atom.Updated)
+	if atom.ID != "http://status.example/" || atom.Title != "ACME Status" || atom.Updated == "" || atom.Author == "" {
+		t.Errorf("atom feed id %q title %q updated %q author %q", atom.ID, atom.Title, atom.Updated, atom.Author)
 	}
 	var titles []string
 	var prev time.Time
