@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/up-status/up/probe"
 	"github.com/up-status/up/status"
 	"github.com/up-status/up/store"
 )
@@ -82,9 +83,13 @@ type Options struct {
 	// incidents, maintenance, metrics, uptime) without a token. The zero
 	// value keeps every read behind a token; the daemon passes the
 	// configuration's api.public, which defaults to true.
-	Public  bool
-	Version string
-	Logger  *slog.Logger
+	Public bool
+	// PublicBadges lets anyone fetch the badges (GET /badge/...) even
+	// when Public is false: a README or a wiki embeds them without a
+	// token. The daemon passes badges.public, which defaults to false.
+	PublicBadges bool
+	Version      string
+	Logger       *slog.Logger
 	// Metrics serves the Prometheus exposition at GET /metrics to clients
 	// that do not ask for JSON.
 	Metrics http.Handler
@@ -115,6 +120,12 @@ type Options struct {
 	// refused its last write, say), or nil. GET /readyz answers 503 with
 	// its message while it errs. Nil leaves /readyz to the store check.
 	Ready func() error
+	// Pushes are the push checks GET and POST /push/{token} report to;
+	// nil answers every token 404.
+	Pushes *Pushes
+	// Observe takes the result of a push report to the pipeline
+	// (pipeline.Pipeline.Observe, after the daemon's redaction).
+	Observe func(probe.Result)
 	// Now is the clock for what the API stamps itself (users,
 	// subscribers, uptime days); the engine's clock is the Backend's.
 	Now func() time.Time
@@ -126,6 +137,7 @@ type Server struct {
 	store   Store
 	page    Page
 	public  bool
+	badges  bool
 	version string
 	log     *slog.Logger
 	now     func() time.Time
@@ -138,6 +150,8 @@ type Server struct {
 	outboxChanged      func()
 	setCustom          func(id string, v float64)
 	removeCustom       func(id string)
+	pushes             *Pushes
+	observe            func(probe.Result)
 
 	mux    *http.ServeMux
 	routes []string // "METHOD /path" in registration order, for the index
@@ -166,6 +180,7 @@ func New(opts Options) (*Server, error) {
 		store:              opts.Store,
 		page:               opts.Page,
 		public:             opts.Public,
+		badges:             opts.PublicBadges,
 		version:            opts.Version,
 		log:                opts.Logger,
 		now:                opts.Now,
@@ -177,6 +192,8 @@ func New(opts Options) (*Server, error) {
 		outboxChanged:      opts.OutboxChanged,
 		setCustom:          opts.SetCustomMetric,
 		removeCustom:       opts.RemoveCustomMetric,
+		pushes:             opts.Pushes,
+		observe:            opts.Observe,
 	}
 	s.page.URL = strings.TrimRight(s.page.URL, "/")
 	if s.log == nil {
@@ -203,7 +220,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			// The details go to the log only: a response never carries
 			// a stack trace or an internal message.
-			s.log.Error("api: panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+			s.log.Error("api: panic serving request", "method", r.Method, "path", logPath(r), "panic", v)
 			writeError(w, http.StatusInternalServerError, "internal error")
 		}
 	}()
@@ -216,6 +233,7 @@ type access int
 const (
 	anyone     access = iota // health probes, the index, the OpenAPI document
 	publicRead               // status data: anyone when Public, else a viewer
+	badgeRead                // badges: anyone when Public or PublicBadges, else a viewer
 	editor                   // writes of status data
 	admin                    // users, subscribers, deliveries
 )
@@ -243,6 +261,12 @@ func (s *Server) buildMux(unsubscribe http.Handler) *http.ServeMux {
 	add("GET", "/openapi.yaml", anyone, s.getOpenAPI)
 	add("GET", "/status", publicRead, s.getStatus)
 	add("GET", "/uptime", publicRead, s.getUptime)
+	add("GET", "/feed.atom", publicRead, s.getAtom)
+	add("GET", "/feed.rss", publicRead, s.getRSS)
+	add("GET", "/push/{token}", anyone, s.push)
+	add("POST", "/push/{token}", anyone, s.push)
+	add("GET", "/badge/{file}", badgeRead, s.getBadge)
+	add("GET", "/badge/{id}/uptime.svg", badgeRead, s.getUptimeBadge)
 
 	add("GET", "/incidents", publicRead, s.listIncidents)
 	add("PUT", "/incidents", editor, s.putIncident)
@@ -344,7 +368,7 @@ func (s *Server) wrap(acc access, h handlerFunc) http.Handler {
 		}
 		if isWrite(r) {
 			// An audit trail of writes: who changed what.
-			s.log.Info("api write", "method", r.Method, "path", r.URL.Path, "user", userID(r.Context()))
+			s.log.Info("api write", "method", r.Method, "path", logPath(r), "user", userID(r.Context()))
 		}
 	}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -364,4 +388,13 @@ func isWrite(r *http.Request) bool {
 		return false
 	}
 	return true
+}
+
+// logPath is the request's path as logs show it: a push token is a
+// secret, so it never reaches a log.
+func logPath(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, "/push/") {
+		return "/push/<secret>"
+	}
+	return r.URL.Path
 }

@@ -26,6 +26,11 @@ func rank(r store.Role) int {
 // needs is the role a route asks for; "" when anyone may call it.
 func (s *Server) needs(acc access) store.Role {
 	switch acc {
+	case badgeRead:
+		if s.public || s.badges {
+			return ""
+		}
+		return store.Viewer
 	case publicRead:
 		if s.public {
 			return ""

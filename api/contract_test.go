@@ -11,12 +11,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
+	"github.com/up-status/up/config"
 	"github.com/up-status/up/status"
 	"github.com/up-status/up/store"
 )
@@ -238,6 +240,17 @@ func TestOpenAPIContract(t *testing.T) {
 	f.want(f.do("GET", "/openapi.yaml", "", nil), 200)
 	f.want(f.do("GET", "/status", "", nil), 200)
 	f.want(f.do("GET", "/uptime?days=7", "", nil), 200)
+	f.want(f.do("GET", "/badge/website.svg", "", nil), 200)
+	f.want(f.do("GET", "/feed.atom", "", nil), 200)
+	f.pushes.Apply([]*config.Check{{ID: "website.backup", Push: &config.PushCheck{Token: "push-token-0123456789", Period: time.Hour}}})
+	f.want(f.do("GET", "/push/push-token-0123456789", "", nil), 200)
+	f.clock.Add(time.Second)
+	f.want(f.do("POST", "/push/push-token-0123456789?status=fail&msg=disk+full", "", nil), 200)
+	f.want(f.do("POST", "/push/push-token-0123456789", "", nil), 429)
+	f.want(f.do("GET", "/push/nope", "", nil), 404)
+	f.want(f.do("GET", "/feed.rss", "", nil), 200)
+	f.want(f.do("GET", "/badge/website.json", "", nil), 200)
+	f.want(f.do("GET", "/badge/website/uptime.svg?days=7", "", nil), 200)
 
 	f.want(f.do("PUT", "/incidents", editorToken, map[string]any{"name": "Login fails", "components": []string{"website"}, "body": "Looking."}), 201)
 	f.want(f.do("PUT", "/incidents", editorToken, map[string]any{"id": "id9", "name": "Old", "backfilled": true,
@@ -315,7 +328,7 @@ func TestOpenAPIContract(t *testing.T) {
 	// not take with a JSON 405 and Allow, and a wrong token with 401,
 	// also where no token is needed.
 	for _, p := range f.contract.doc.Paths.InMatchingOrder() {
-		path := strings.NewReplacer("{id}", "x", "{type}", "id", "{token}", "ops-unsubscribe-token").Replace(p)
+		path := strings.NewReplacer("{id}", "x", "{type}", "id", "{token}", "ops-unsubscribe-token", "{file}", "website.svg").Replace(p)
 		r := f.want(f.do("OPTIONS", path, "", nil), 204)
 		if len(r.body) != 0 {
 			t.Errorf("OPTIONS %s: body %q", path, r.body)

@@ -71,7 +71,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, engineCode(se), se.Msg)
 	case errors.Is(err, store.ErrUnavailable):
 		// Nothing was applied: the client may send the same request again.
-		s.log.Warn("api: store unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Warn("api: store unavailable", "method", r.Method, "path", logPath(r), "err", err)
 		w.Header().Set("Retry-After", retryAfter)
 		writeError(w, http.StatusServiceUnavailable, "the store cannot take writes now; nothing was changed, retry later")
 	case errors.Is(err, store.ErrNotFound):
@@ -80,10 +80,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusConflict, "conflict with the current state")
 	case r.Context().Err() != nil:
 		// The client went away; nobody reads an answer.
-		s.log.Debug("api: request cancelled", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Debug("api: request cancelled", "method", r.Method, "path", logPath(r), "err", err)
 		writeError(w, http.StatusServiceUnavailable, "request cancelled")
 	default:
-		s.log.Error("api: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Error("api: request failed", "method", r.Method, "path", logPath(r), "err", err)
 		writeError(w, http.StatusInternalServerError, "internal error; see the daemon's log")
 	}
 }

@@ -182,11 +182,13 @@ const (
 )
 
 type fixtureOptions struct {
-	spec       *status.Spec // default testSpec()
-	private    bool
-	retention  time.Duration
-	statusPage http.Handler
-	noContract bool
+	spec    *status.Spec // default testSpec()
+	private bool
+	// publicBadges is Options.PublicBadges.
+	publicBadges bool
+	retention    time.Duration
+	statusPage   http.Handler
+	noContract   bool
 	// wrap, when set, puts a Backend of the test's own in front of the
 	// real one.
 	wrap func(*backend) Backend
@@ -207,6 +209,9 @@ type fixture struct {
 	registry *prometheus.Registry
 	notify   *notify.Dispatcher
 	contract *contract
+	// pushes are the server's push checks, none until a test applies
+	// some; reports go to the backend's pipeline.
+	pushes *Pushes
 
 	subsChanged   atomic.Int64
 	outboxChanged atomic.Int64
@@ -256,6 +261,7 @@ func newFixture(t testing.TB, o fixtureOptions) *fixture {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	f.pushes = NewPushes(c.Now)
 	var be Backend = f.backend
 	if o.wrap != nil {
 		be = o.wrap(f.backend)
@@ -266,6 +272,7 @@ func newFixture(t testing.TB, o fixtureOptions) *fixture {
 		Store:              st,
 		Page:               Page{ID: "acme", Name: "ACME Status", URL: "http://status.example/"},
 		Public:             !o.private,
+		PublicBadges:       o.publicBadges,
 		Version:            "test",
 		Metrics:            promhttp.HandlerFor(f.registry, promhttp.HandlerOpts{}),
 		Unsubscribe:        f.notify.UnsubscribeHandler(),
@@ -275,6 +282,8 @@ func newFixture(t testing.TB, o fixtureOptions) *fixture {
 		OutboxChanged:      func() { f.outboxChanged.Add(1) },
 		SetCustomMetric:    func(id string, v float64) { f.custom.WithLabelValues(id).Set(v) },
 		RemoveCustomMetric: func(id string) { f.custom.DeleteLabelValues(id) },
+		Pushes:             f.pushes,
+		Observe:            f.backend.Observe,
 		Now:                c.Now,
 	})
 	if err != nil {

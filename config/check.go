@@ -40,7 +40,8 @@ func (c *Check) Equal(o *Check) bool {
 		equalPtr(c.TCP, o.TCP) &&
 		equalPtr(c.ICMP, o.ICMP) &&
 		c.DNS.equal(o.DNS) &&
-		equalPtr(c.TLS, o.TLS)
+		equalPtr(c.TLS, o.TLS) &&
+		equalPtr(c.Push, o.Push)
 }
 
 func (d *DNSCheck) equal(o *DNSCheck) bool {

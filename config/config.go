@@ -14,6 +14,7 @@ type Config struct {
 	Listen      Listen        `yaml:"listen"`
 	Storage     Storage       `yaml:"storage"`
 	API         API           `yaml:"api"`
+	Badges      Badges        `yaml:"badges"`
 	Metrics     Metrics       `yaml:"metrics"`
 	Defaults    Defaults      `yaml:"defaults"`
 	Groups      []Group       `yaml:"groups"`
@@ -74,6 +75,14 @@ type API struct {
 	Public *bool `yaml:"public"`
 	// Origins the WebSocket accepts besides page.url's.
 	Origins []string `yaml:"origins"`
+}
+
+// Badges holds settings of the status badges (GET /badge/...).
+type Badges struct {
+	// Public lets anyone fetch the badges even when api.public is false,
+	// so that a README can embed them. Default false; with api.public
+	// true they are public anyway.
+	Public bool `yaml:"public"`
 }
 
 // Metrics chooses the optional Prometheus series, which cost exposition
@@ -141,6 +150,7 @@ type Check struct {
 	ICMP *ICMPCheck `yaml:"icmp"`
 	DNS  *DNSCheck  `yaml:"dns"`
 	TLS  *TLSCheck  `yaml:"tls"`
+	Push *PushCheck `yaml:"push"`
 
 	// ID is "<component>.<check name>", unique in the file. Set by Load.
 	ID string `yaml:"-"`
@@ -165,6 +175,8 @@ func (c *Check) Type() string {
 		return "dns"
 	case c.TLS != nil:
 		return "tls"
+	case c.Push != nil:
+		return "push"
 	}
 	return ""
 }
@@ -192,6 +204,8 @@ func (c *Check) Target() string {
 		return c.DNS.target(c.DNS.Server, c.DNS.Name)
 	case c.TLS != nil:
 		return c.TLS.Address
+	case c.Push != nil:
+		return PushTarget
 	}
 	return ""
 }
@@ -283,6 +297,23 @@ type TLSCheck struct {
 	// MinVersion is the oldest TLS version accepted: "1.2" (default) or "1.3".
 	MinVersion string `yaml:"min_version"`
 }
+
+// PushCheck is a check nothing probes: a cron job or a backup reports
+// in at POST or GET /push/<token>, and the check fails when no report
+// came within Period + Grace.
+type PushCheck struct {
+	// Token is the secret in the push URL; only its hash is kept in
+	// memory, and it never shows as the check's target.
+	Token Secret `yaml:"token"`
+	// Period is how often the job reports.
+	Period time.Duration `yaml:"period"`
+	// Grace is how late a report may be before the check fails. Default
+	// a tenth of Period.
+	Grace time.Duration `yaml:"grace"`
+}
+
+// PushTarget is every push check's target: the token is a secret.
+const PushTarget = "push"
 
 // Regexp is a compiled regular expression that reads and writes as text.
 type Regexp struct {

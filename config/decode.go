@@ -30,6 +30,9 @@ type parser struct {
 	// not pile a second, derived complaint on the same value.
 	bad  map[string]bool
 	errs []*Error
+	// pushTokens are the push checks' tokens seen so far, by path: a
+	// token must name one check.
+	pushTokens map[Secret]string
 
 	// budget bounds the number of nodes walked. Aliases can make a small
 	// file expand into an enormous tree; past the budget we stop.

@@ -211,6 +211,9 @@ func checkDefaults(k *Check, component string, d *Defaults, prefix string, set f
 	if t := k.TLS; t != nil {
 		orString(&t.MinVersion, DefaultTLSMinVersion)
 	}
+	if pc := k.Push; pc != nil && !set(prefix+"push.grace") {
+		pc.Grace = pc.Period / 10
+	}
 }
 
 // fitTimeout shrinks an inherited timeout that would not end before the

@@ -64,7 +64,10 @@ type Daemon struct {
 	pipe     *pipeline.Pipeline
 	notifier *notify.Dispatcher
 	sched    *schedule.Scheduler
-	hub      *web.Hub
+	// pushes are the push checks: the API takes their reports, the
+	// scheduler runs their probers.
+	pushes *api.Pushes
+	hub    *web.Hub
 
 	apiLn, wsLn   net.Listener
 	apiSrv, wsSrv *http.Server
@@ -160,10 +163,10 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 		return nil, fmt.Errorf("custom metrics: %w", err)
 	}
 
-	popts := probe.Options{Version: opts.Version}
+	d.pushes = api.NewPushes(opts.Now)
 	d.sched, err = schedule.New(schedule.Options{
 		Logger:    d.log,
-		NewProber: func(c *config.Check) (probe.Prober, error) { return probe.New(c, popts) },
+		NewProber: d.newProber,
 		OnResult:  d.onResult,
 		OnRun: func(c *config.Check, lag time.Duration, skipped bool) {
 			d.metrics.ObserveRun(lag, skipped)
@@ -219,6 +222,8 @@ func (d *Daemon) restoreCustomMetrics(ctx context.Context) error {
 // applyChecks moves the scheduler and the metrics from the old config's
 // checks to the new one's, and logs what changed.
 func (d *Daemon) applyChecks(old, next *config.Config) error {
+	// The push checks first: their probers read what Apply sets.
+	d.pushes.Apply(next.Checks())
 	ch, err := d.sched.Apply(next.Checks())
 	if err != nil {
 		return err
@@ -255,16 +260,15 @@ func (d *Daemon) Reload(next *config.Config) error {
 	ctx := context.Background()
 	if next.Listen != d.cfg.Listen || next.Storage != d.cfg.Storage || next.Page != d.cfg.Page ||
 		!sameCluster(next.Cluster, d.cfg.Cluster) ||
-		*next.API.Public != *d.cfg.API.Public || next.Metrics.HTTPPhases != d.cfg.Metrics.HTTPPhases ||
+		*next.API.Public != *d.cfg.API.Public || next.Badges != d.cfg.Badges || next.Metrics.HTTPPhases != d.cfg.Metrics.HTTPPhases ||
 		next.Metrics.DNSPhases != d.cfg.Metrics.DNSPhases ||
 		*next.Metrics.LatencyHistogram != *d.cfg.Metrics.LatencyHistogram {
-		d.log.Warn("changes to page, listen, storage, cluster, api.public and metrics take effect after a restart")
+		d.log.Warn("changes to page, listen, storage, cluster, api.public, badges and metrics take effect after a restart")
 	}
 	// Probers first: building one is the only step of the scheduler that
 	// can fail, and it touches nothing.
-	popts := probe.Options{Version: d.version}
 	for _, c := range next.Checks() {
-		if _, err := probe.New(c, popts); err != nil {
+		if _, err := d.newProber(c); err != nil {
 			return fmt.Errorf("check %s: %w", c.ID, err)
 		}
 	}
@@ -290,6 +294,15 @@ func (d *Daemon) Reload(next *config.Config) error {
 	d.cfg = next
 	d.shown.Store(next)
 	return nil
+}
+
+// newProber builds the prober the scheduler runs for c: a push check's
+// reports on its last push, any other probes its target.
+func (d *Daemon) newProber(c *config.Check) (probe.Prober, error) {
+	if c.Push != nil {
+		return d.pushes.Prober(c), nil
+	}
+	return probe.New(c, probe.Options{Version: d.version})
 }
 
 // onResult hands a result to the pipeline. An error may quote what the

@@ -13,6 +13,7 @@ import (
 
 	"github.com/up-status/up/api"
 	"github.com/up-status/up/config"
+	"github.com/up-status/up/probe"
 	"github.com/up-status/up/web"
 )
 
@@ -120,6 +121,9 @@ func (d *Daemon) routes(cfg *config.Config, page api.Page, withPprof bool) (apiH
 		Store:              d.store,
 		Page:               page,
 		Public:             *cfg.API.Public,
+		PublicBadges:       cfg.Badges.Public,
+		Pushes:             d.pushes,
+		Observe:            func(r probe.Result) { d.onResult(nil, r) },
 		Version:            d.version,
 		Logger:             d.log.With("part", "api"),
 		Metrics:            d.metrics.Handler(),

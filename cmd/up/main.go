@@ -313,6 +313,9 @@ func printLoadError(w io.Writer, err error) {
 func prepareChecks(cfg *config.Config) []string {
 	var problems []string
 	for _, k := range cfg.Checks() {
+		if k.Push != nil {
+			continue // nothing to build: the daemon's push prober only reads reports
+		}
 		if _, err := probe.New(k, probe.Options{}); err != nil {
 			problems = append(problems, fmt.Sprintf("%s: check %s (%s) cannot start: %s",
 				cfg.Source, k.ID, k.Target(), cfg.Redact(err.Error())))

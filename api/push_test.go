@@ -1,0 +1,182 @@
+package api
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/up-status/up/config"
+	"github.com/up-status/up/internal/testenv"
+	"github.com/up-status/up/status"
+)
+
+const pushToken = "backup-push-token-0123456789"
+
+// pushFixture is the API over a page with a push check,
+// backups.nightly, that expects a report every second with a second's
+// grace, and the check's prober as the scheduler runs it.
+func pushFixture(t *testing.T) (*fixture, *config.Check) {
+	t.Helper()
+	spec := testSpec()
+	spec.Components = append(spec.Components, status.ComponentSpec{ID: "backups", Name: "Backups",
+		Checks: []status.CheckSpec{{ID: "backups.nightly", FailureThreshold: 2, SuccessThreshold: 1, Interval: time.Second}}})
+	f := newFixture(t, fixtureOptions{spec: &spec})
+	c := &config.Check{ID: "backups.nightly", Component: "backups", Name: "nightly",
+		Push: &config.PushCheck{Token: pushToken, Period: time.Second, Grace: time.Second}}
+	f.pushes.Apply([]*config.Check{c})
+	return f, c
+}
+
+// engineCheck is the engine's view of a check and its open incidents,
+// read on the pipeline's goroutine (the published snapshot may lag).
+func (f *fixture) engineCheck(id string) (ch status.CheckStatus, incs []status.Incident) {
+	f.t.Helper()
+	if err := f.backend.Change(context.Background(), func(e *status.Engine, now time.Time) ([]status.Event, error) {
+		ch, _ = e.Check(id)
+		incs = e.Snapshot().Incidents
+		return nil, nil
+	}); err != nil {
+		f.t.Fatal(err)
+	}
+	return ch, incs
+}
+
+// checkState is the engine's state of the check.
+func (f *fixture) checkState(id string) status.CheckState {
+	ch, _ := f.engineCheck(id)
+	return ch.State
+}
+
+// runProber runs the check's prober n times, as the scheduler would,
+// and hands each result to the pipeline.
+func (f *fixture) runProber(c *config.Check, n int) {
+	for range n {
+		f.backend.Observe(f.pushes.Prober(c).Probe(context.Background()))
+	}
+}
+
+func TestPushMakesTheCheckUp(t *testing.T) {
+	f, c := pushFixture(t)
+	// Before the first report, within period + grace of the start, the
+	// prober has no news: the check does not fail.
+	if r := f.pushes.Prober(c).Probe(context.Background()); !r.Success || r.Target != "push" {
+		t.Errorf("before the first push: %+v", r)
+	}
+	r := f.want(f.do("GET", "/push/"+pushToken, "", nil), 200).object(t)
+	if r["check"] != "backups.nightly" || r["status"] != "ok" {
+		t.Errorf("push answered %v", r)
+	}
+	testenv.Eventually(t, 5*time.Second, "the check UP after a push", func() bool {
+		return f.checkState("backups.nightly") == status.CheckUp
+	})
+
+	// A failure report, by POST: the check fails with the job's message.
+	f.clock.Add(1500 * time.Millisecond)
+	f.want(f.do("POST", "/push/"+pushToken+"?status=fail&msg=disk%20full%0Aagain", "", nil), 200)
+	f.runProber(c, 1)
+	testenv.Eventually(t, 5*time.Second, "the check DOWN after two failure results", func() bool {
+		return f.checkState("backups.nightly") == status.CheckDown
+	})
+	if ch, _ := f.engineCheck("backups.nightly"); ch.LastError != "the job reported a failure: disk full again" {
+		t.Errorf("last error %q", ch.LastError)
+	}
+
+	// More than one report a second is refused.
+	f.wantError(f.do("GET", "/push/"+pushToken, "", nil), 429, "second")
+	f.clock.Add(time.Second)
+	f.want(f.do("GET", "/push/"+pushToken, "", nil), 200)
+	f.wantError(f.do("GET", "/push/"+pushToken+"?status=maybe", "", nil), 400, "status")
+}
+
+func TestMissedPushOpensAnIncident(t *testing.T) {
+	f, c := pushFixture(t)
+	f.want(f.do("GET", "/push/"+pushToken, "", nil), 200)
+	f.runProber(c, 1)
+	testenv.Eventually(t, 5*time.Second, "the check UP", func() bool {
+		return f.checkState("backups.nightly") == status.CheckUp
+	})
+	// Within period + grace nothing fails.
+	f.clock.Add(1900 * time.Millisecond)
+	if r := f.pushes.Prober(c).Probe(context.Background()); !r.Success {
+		t.Fatalf("within period + grace: %+v", r)
+	}
+	f.clock.Add(time.Second)
+	r := f.pushes.Prober(c).Probe(context.Background())
+	if r.Success || r.Err != "no push for 3s (period 1s, grace 1s)" {
+		t.Fatalf("past period + grace: %+v", r)
+	}
+	f.runProber(c, 2)
+	testenv.Eventually(t, 5*time.Second, "the check DOWN and an incident open", func() bool {
+		ch, incs := f.engineCheck("backups.nightly")
+		if ch.State != status.CheckDown {
+			return false
+		}
+		for _, inc := range incs {
+			if inc.Auto && inc.Open() && len(inc.Components) == 1 && inc.Components[0] == "backups" {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+func TestPushAfterStartWaitsOnePeriod(t *testing.T) {
+	f, c := pushFixture(t)
+	f.clock.Add(2 * time.Second)
+	if r := f.pushes.Prober(c).Probe(context.Background()); !r.Success {
+		t.Fatalf("at period + grace after the start: %+v", r)
+	}
+	f.clock.Add(time.Second)
+	r := f.pushes.Prober(c).Probe(context.Background())
+	if r.Success || r.Err != "no push for 3s since up started (period 1s, grace 1s)" {
+		t.Fatalf("past period + grace after the start: %+v", r)
+	}
+	// A reload that keeps the token keeps what the check heard.
+	f.want(f.do("GET", "/push/"+pushToken, "", nil), 200)
+	f.pushes.Apply([]*config.Check{c})
+	if r := f.pushes.Prober(c).Probe(context.Background()); !r.Success {
+		t.Fatalf("after a reload: %+v", r)
+	}
+}
+
+// TestPushWrongToken: an unknown token is 404, and takes as long as a
+// right one, however much of it matches.
+func TestPushWrongToken(t *testing.T) {
+	f, _ := pushFixture(t)
+	f.wantError(f.do("GET", "/push/nope", "", nil), 404, "no push check")
+	f.wantError(f.do("POST", "/push/"+pushToken[:len(pushToken)-1]+"x", "", nil), 404, "no push check")
+	if st := f.checkState("backups.nightly"); st != status.CheckUnknown {
+		t.Errorf("a wrong token moved the check to %s", st)
+	}
+
+	// The match itself: the same work (hash every check, compare every
+	// hash) whatever the token. Timed in process, where a network's
+	// noise cannot hide a difference.
+	many := []*config.Check{}
+	for i := range 50 {
+		many = append(many, &config.Check{ID: "c" + string(rune('a'+i%26)) + string(rune('a'+i/26)),
+			Push: &config.PushCheck{Token: config.Secret(pushToken + string(rune('a'+i%26)) + string(rune('a'+i/26))), Period: time.Hour}})
+	}
+	p := NewPushes(f.clock.Now)
+	p.Apply(many)
+	timeOf := func(token string) time.Duration {
+		best := time.Hour
+		for range 200 {
+			t0 := time.Now()
+			p.record(token, true, "")
+			best = min(best, time.Since(t0))
+		}
+		return best
+	}
+	right := string(many[0].Push.Token)
+	near := right[:len(right)-1] + "z"
+	far := "x"
+	for _, tok := range []string{right, near, far} {
+		timeOf(tok) // warm up
+	}
+	tr, tn, tf := timeOf(right), timeOf(near), timeOf(far)
+	lo, hi := min(tr, tn, tf), max(tr, tn, tf)
+	if hi > 3*lo+20*time.Microsecond {
+		t.Errorf("matching takes %v for the right token, %v for a near miss, %v for a far one", tr, tn, tf)
+	}
+}
