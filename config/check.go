@@ -79,7 +79,9 @@ func (h *HTTPCheck) equal(o *HTTPCheck) bool {
 		sameRegexp(h.BodyRegex, o.BodyRegex) &&
 		equalPtr(h.FollowRedirects, o.FollowRedirects) &&
 		h.TLSSkipVerify == o.TLSSkipVerify &&
-		h.MaxBodyBytes == o.MaxBodyBytes
+		h.MaxBodyBytes == o.MaxBodyBytes &&
+		slices.EqualFunc(h.ExpectJSON, o.ExpectJSON, func(a, b JSONAssertion) bool { return a.equal(&b) }) &&
+		slices.EqualFunc(h.ExpectHeaders, o.ExpectHeaders, func(a, b HeaderAssertion) bool { return a.equal(&b) })
 }
 
 // equalPtr compares what two pointers point at; nil equals only nil.

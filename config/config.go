@@ -194,6 +194,10 @@ type HTTPCheck struct {
 	TLSSkipVerify   bool          `yaml:"tls_skip_verify"`
 	// MaxBodyBytes caps how much of the body is read. Default 1 MiB.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// ExpectJSON tests values of the body read as JSON, ExpectHeaders
+	// the response headers; every assertion must pass.
+	ExpectJSON    []JSONAssertion   `yaml:"expect_json"`
+	ExpectHeaders []HeaderAssertion `yaml:"expect_headers"`
 }
 
 // StatusRange is an inclusive range of HTTP status codes.

@@ -29,6 +29,10 @@ const equalBase = `components:
           follow_redirects: false
           tls_skip_verify: true
           max_body_bytes: 4096
+          expect_json:
+            - {path: $.a, equals: ok}
+          expect_headers:
+            - {name: X-A, equals: a}
       - name: port
         tcp: {address: "h.example:443", tls: true, tls_skip_verify: true, server_name: h.example, send: ping, expect: pong}
       - name: ping
@@ -142,6 +146,22 @@ func mutate(v reflect.Value) bool {
 		v.Set(reflect.ValueOf(&Regexp{regexpMust("changed")}))
 	case v.Type() == reflect.TypeFor[[]StatusRange]():
 		v.Set(reflect.Append(v, reflect.ValueOf(StatusRange{500, 599})))
+	case v.Kind() == reflect.Slice:
+		v.Set(reflect.Append(v, reflect.Zero(v.Type().Elem())))
+	case v.Type() == reflect.TypeFor[JSONPath]():
+		var p JSONPath
+		if err := p.UnmarshalText([]byte(v.Interface().(JSONPath).String() + ".changed")); err != nil {
+			panic(err)
+		}
+		v.Set(reflect.ValueOf(p))
+	case v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.Float64:
+		n := Number(1)
+		if !v.IsNil() {
+			n = Number(v.Elem().Float() + 1)
+		}
+		v.Set(reflect.ValueOf(&n))
+	case v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.String:
+		v.Set(reflect.ValueOf(ptr("changed")))
 	case v.Kind() == reflect.String:
 		v.SetString(v.String() + "x")
 	case v.Kind() == reflect.Bool:
@@ -156,7 +176,7 @@ func mutate(v reflect.Value) bool {
 		m.SetMapIndex(reflect.ValueOf("X-Changed").Convert(v.Type().Key()), reflect.Zero(v.Type().Elem()))
 		v.Set(m)
 	case v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.Bool:
-		v.Set(reflect.ValueOf(ptr(!v.Elem().Bool())))
+		v.Set(reflect.ValueOf(ptr(v.IsNil() || !v.Elem().Bool())))
 	case v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.Struct:
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))

@@ -248,6 +248,8 @@ func (p *parser) validateHTTP(path string, h *HTTPCheck) {
 	if p.isSet(path+".max_body_bytes") && h.MaxBodyBytes <= 0 {
 		p.fail(path+".max_body_bytes", "must be greater than 0, got %s", p.show(path+".max_body_bytes", h.MaxBodyBytes))
 	}
+	p.validateJSONAssertions(path+".expect_json", h.ExpectJSON)
+	p.validateHeaderAssertions(path+".expect_headers", h.ExpectHeaders)
 }
 
 func (p *parser) validateTCP(path string, t *TCPCheck) {

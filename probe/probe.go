@@ -7,7 +7,8 @@
 //   - http: the last response's status is in expect_status (200-299 by
 //     default; with follow_redirects false a 3xx is that last response),
 //     and body_contains and body_regex match within the first
-//     max_body_bytes. Reading stops at
+//     max_body_bytes, and every expect_headers and expect_json assertion
+//     holds (assert.go). Reading stops at
 //     that cap without failing; only a match that needs more fails, and its
 //     error says the body was cut.
 //   - tcp: the connection (and the TLS handshake with tls) succeeds, Send
