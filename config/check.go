@@ -40,7 +40,17 @@ func (c *Check) Equal(o *Check) bool {
 		equalPtr(c.TCP, o.TCP) &&
 		equalPtr(c.ICMP, o.ICMP) &&
 		c.DNS.equal(o.DNS) &&
-		equalPtr(c.TLS, o.TLS)
+		equalPtr(c.TLS, o.TLS) &&
+		c.GRPC.equal(o.GRPC)
+}
+
+func (g *GRPCCheck) equal(o *GRPCCheck) bool {
+	if g == nil || o == nil {
+		return g == o
+	}
+	return g.Address == o.Address && g.Service == o.Service && g.TLS == o.TLS &&
+		g.TLSSkipVerify == o.TLSSkipVerify && g.ServerName == o.ServerName &&
+		maps.Equal(g.Metadata, o.Metadata)
 }
 
 func (d *DNSCheck) equal(o *DNSCheck) bool {

@@ -124,6 +124,7 @@ type Check struct {
 	ICMP *ICMPCheck `yaml:"icmp"`
 	DNS  *DNSCheck  `yaml:"dns"`
 	TLS  *TLSCheck  `yaml:"tls"`
+	GRPC *GRPCCheck `yaml:"grpc"`
 
 	// ID is "<component>.<check name>", unique in the file. Set by Load.
 	ID string `yaml:"-"`
@@ -134,8 +135,8 @@ type Check struct {
 	target string
 }
 
-// Type names the protocol of the check: "http", "tcp", "icmp", "dns" or
-// "tls".
+// Type names the protocol of the check: "http", "tcp", "icmp", "dns",
+// "tls" or "grpc".
 func (c *Check) Type() string {
 	switch {
 	case c.HTTP != nil:
@@ -148,6 +149,8 @@ func (c *Check) Type() string {
 		return "dns"
 	case c.TLS != nil:
 		return "tls"
+	case c.GRPC != nil:
+		return "grpc"
 	}
 	return ""
 }
@@ -175,6 +178,8 @@ func (c *Check) Target() string {
 		return c.DNS.target(c.DNS.Server, c.DNS.Name)
 	case c.TLS != nil:
 		return c.TLS.Address
+	case c.GRPC != nil:
+		return grpcTarget(c.GRPC.Address, c.GRPC.Service)
 	}
 	return ""
 }
@@ -269,6 +274,26 @@ type TLSCheck struct {
 	TLSSkipVerify bool   `yaml:"tls_skip_verify"`
 	// MinVersion is the oldest TLS version accepted: "1.2" (default) or "1.3".
 	MinVersion string `yaml:"min_version"`
+}
+
+// GRPCCheck asks a gRPC server's standard health service
+// (grpc.health.v1.Health/Check) whether it serves.
+type GRPCCheck struct {
+	Address string `yaml:"address"`
+	// Service is the service asked about; empty asks about the server
+	// as a whole.
+	Service       string `yaml:"service"`
+	TLS           bool   `yaml:"tls"`
+	TLSSkipVerify bool   `yaml:"tls_skip_verify"`
+	ServerName    string `yaml:"server_name"`
+	// Metadata is sent with the call, as request headers are with HTTP.
+	Metadata map[string]Secret `yaml:"metadata"`
+}
+
+// grpcTarget is a gRPC check's display form, the one `up probe` takes:
+// grpc://host:port/service.
+func grpcTarget(address, service string) string {
+	return "grpc://" + address + "/" + service
 }
 
 // Regexp is a compiled regular expression that reads and writes as text.

@@ -55,6 +55,8 @@ const equalBase = `components:
           soa_serial_min: 7
       - name: cert
         tls: {address: "h.example:443", server_name: h.example, tls_skip_verify: true, min_version: "1.3"}
+      - name: rpc
+        grpc: {address: "h.example:50051", service: s, tls: true, tls_skip_verify: true, server_name: h.example, metadata: {k: v}}
 `
 
 func TestCheckEqual(t *testing.T) {

@@ -188,19 +188,19 @@ func (p *parser) validateChecks(path string, comp *Component, checkIDs map[strin
 
 		var kinds []string
 		p.validateExpiry(kp, k)
-		for _, kind := range []string{"http", "tcp", "icmp", "dns", "tls"} {
+		for _, kind := range checkKinds {
 			if p.isSet(kp + "." + kind) {
 				kinds = append(kinds, kind)
 			}
 		}
 		switch len(kinds) {
 		case 0:
-			p.fail(kp, "a check needs one of http, tcp, icmp, dns or tls")
+			p.fail(kp, "a check needs one of %s", kindsText)
 			continue
 		case 1:
 		default:
 			for _, extra := range kinds[1:] {
-				p.failKey(kp+"."+extra, "a check has exactly one of http, tcp, icmp, dns or tls; this one already has %s", kinds[0])
+				p.failKey(kp+"."+extra, "a check has exactly one of %s; this one already has %s", kindsText, kinds[0])
 			}
 			continue
 		}
@@ -215,6 +215,8 @@ func (p *parser) validateChecks(path string, comp *Component, checkIDs map[strin
 			p.validateDNS(kp+".dns", k.DNS)
 		case k.TLS != nil:
 			p.validateTLS(kp+".tls", k.TLS)
+		case k.GRPC != nil:
+			p.validateGRPC(kp+".grpc", k.GRPC)
 		}
 	}
 }

@@ -19,6 +19,8 @@
 //     records of the asked type pass every assertion of the check.
 //   - tls: the TLS handshake succeeds (chain and name verified unless
 //     tls_skip_verify) at min_version or newer.
+//   - grpc: the standard health service (grpc.health.v1.Health/Check)
+//     answers SERVING for the check's service.
 //
 // Every check that shakes hands over TLS also judges the certificates:
 // the earliest to expire within tls_expiry_critical fails the probe, and
@@ -72,6 +74,7 @@ var constructors = map[string]func(*config.Check, Options) (Prober, error){
 	"icmp": newICMP,
 	"dns":  newDNS,
 	"tls":  newTLS,
+	"grpc": newGRPC,
 }
 
 // New returns the Prober for check, chosen by its type. It does once
@@ -85,7 +88,7 @@ func New(check *config.Check, opts Options) (Prober, error) {
 	typ := check.Type()
 	build, ok := constructors[typ]
 	if !ok {
-		return nil, fmt.Errorf("probe %s: no probe type set (want http, tcp, icmp, dns or tls)", check.ID)
+		return nil, fmt.Errorf("probe %s: no probe type set (want http, tcp, icmp, dns, tls or grpc)", check.ID)
 	}
 	p, err := build(check, opts)
 	if err != nil {
@@ -142,7 +145,7 @@ type Result struct {
 	CheckID   string // "<component>.<check>"
 	Component string
 	Check     string // check name
-	Type      string // http | tcp | icmp | dns | tls
+	Type      string // http | tcp | icmp | dns | tls | grpc
 	Target    string
 
 	Start time.Time
@@ -177,6 +180,16 @@ type Result struct {
 	TLS  *TLSResult
 	ICMP *ICMPResult
 	DNS  *DNSResult
+	GRPC *GRPCResult
+}
+
+// GRPCResult holds gRPC facts of a probe; the connection's phases are in
+// Result.TCP, its TLS facts in Result.TLS.
+type GRPCResult struct {
+	// Status is the health status answered: SERVING, NOT_SERVING,
+	// UNKNOWN, or SERVICE_UNKNOWN for a service the server does not
+	// know; "" when no answer came.
+	Status string
 }
 
 // HTTPResult holds HTTP facts of a probe.

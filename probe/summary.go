@@ -28,6 +28,9 @@ func (r Result) Summary() string {
 	if r.DNS != nil && r.DNS.Rcode != "" {
 		b.WriteString(" " + r.DNS.Rcode)
 	}
+	if r.GRPC != nil && r.GRPC.Status != "" {
+		b.WriteString(" " + r.GRPC.Status)
+	}
 	if i := r.ICMP; i != nil && i.Received > 0 {
 		// Duration is the round trip then, not the probe's wall clock.
 		b.WriteString("  rtt " + shortDuration(r.Duration))
