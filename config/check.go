@@ -41,7 +41,16 @@ func (c *Check) Equal(o *Check) bool {
 		equalPtr(c.ICMP, o.ICMP) &&
 		c.DNS.equal(o.DNS) &&
 		equalPtr(c.TLS, o.TLS) &&
-		c.GRPC.equal(o.GRPC)
+		c.GRPC.equal(o.GRPC) &&
+		c.WebSocket.equal(o.WebSocket)
+}
+
+func (w *WebSocketCheck) equal(o *WebSocketCheck) bool {
+	if w == nil || o == nil {
+		return w == o
+	}
+	return w.URL == o.URL && maps.Equal(w.Headers, o.Headers) && w.TLSSkipVerify == o.TLSSkipVerify &&
+		w.Send == o.Send && w.Expect == o.Expect && sameRegexp(w.ExpectRegex, o.ExpectRegex)
 }
 
 func (g *GRPCCheck) equal(o *GRPCCheck) bool {

@@ -125,6 +125,9 @@ type Check struct {
 	DNS  *DNSCheck  `yaml:"dns"`
 	TLS  *TLSCheck  `yaml:"tls"`
 	GRPC *GRPCCheck `yaml:"grpc"`
+	// WebSocket, unlike the others, is spelled out: "ws" would read as
+	// an abbreviation of something else.
+	WebSocket *WebSocketCheck `yaml:"websocket"`
 
 	// ID is "<component>.<check name>", unique in the file. Set by Load.
 	ID string `yaml:"-"`
@@ -136,7 +139,7 @@ type Check struct {
 }
 
 // Type names the protocol of the check: "http", "tcp", "icmp", "dns",
-// "tls" or "grpc".
+// "tls", "grpc" or "websocket".
 func (c *Check) Type() string {
 	switch {
 	case c.HTTP != nil:
@@ -151,6 +154,8 @@ func (c *Check) Type() string {
 		return "tls"
 	case c.GRPC != nil:
 		return "grpc"
+	case c.WebSocket != nil:
+		return "websocket"
 	}
 	return ""
 }
@@ -180,6 +185,8 @@ func (c *Check) Target() string {
 		return c.TLS.Address
 	case c.GRPC != nil:
 		return grpcTarget(c.GRPC.Address, c.GRPC.Service)
+	case c.WebSocket != nil:
+		return withoutUserinfo(c.WebSocket.URL)
 	}
 	return ""
 }
@@ -294,6 +301,20 @@ type GRPCCheck struct {
 // grpc://host:port/service.
 func grpcTarget(address, service string) string {
 	return "grpc://" + address + "/" + service
+}
+
+// WebSocketCheck opens a WebSocket (an HTTP upgrade answered with 101)
+// and optionally exchanges a text message.
+type WebSocketCheck struct {
+	URL           string            `yaml:"url"` // ws:// or wss://
+	Headers       map[string]Secret `yaml:"headers"`
+	TLSSkipVerify bool              `yaml:"tls_skip_verify"`
+	// Send is written as a text message once the socket is open.
+	Send string `yaml:"send"`
+	// Expect must be in a message the server sends, or ExpectRegex
+	// match one; the first messages up to the timeout are read.
+	Expect      string  `yaml:"expect"`
+	ExpectRegex *Regexp `yaml:"expect_regex"`
 }
 
 // Regexp is a compiled regular expression that reads and writes as text.

@@ -55,6 +55,10 @@ const equalBase = `components:
           soa_serial_min: 7
       - name: cert
         tls: {address: "h.example:443", server_name: h.example, tls_skip_verify: true, min_version: "1.3"}
+      - name: live
+        websocket: {url: "wss://h.example/live", headers: {X-A: a}, tls_skip_verify: true, send: ping, expect_regex: pong}
+      - name: live2
+        websocket: {url: "ws://h.example/live", expect: pong}
       - name: rpc
         grpc: {address: "h.example:50051", service: s, tls: true, tls_skip_verify: true, server_name: h.example, metadata: {k: v}}
 `

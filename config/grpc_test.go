@@ -45,7 +45,7 @@ func TestGRPCCheckInvalid(t *testing.T) {
 		{`grpc: {address: "h.example:1", metadata: {key-bin: x}}`, `binary (-bin) metadata is not supported`},
 		{`grpc: {address: "h.example:1", metadata: {Key: x, key: y}}`, `metadata keys ignore case`},
 		{`{tls_expiry_warn: 1d, grpc: {address: "h.example:1"}}`, `tls_expiry_warn: only applies to checks that use TLS`},
-		{`{grpc: {address: "h.example:1"}, tls: {address: "h.example:1"}}`, `a check has exactly one of http, tcp, icmp, dns, tls or grpc; this one already has tls`},
+		{`{grpc: {address: "h.example:1"}, tls: {address: "h.example:1"}}`, `a check has exactly one of http, tcp, icmp, dns, tls, grpc or websocket; this one already has tls`},
 	} {
 		src := "components:\n  - id: c\n    checks:\n      - name: a\n        " + tc.check + "\n"
 		if strings.HasPrefix(tc.check, "{") {

@@ -8,7 +8,7 @@ import (
 
 // checkKinds are the keys that set a check's protocol; a check has
 // exactly one.
-var checkKinds = []string{"http", "tcp", "icmp", "dns", "tls", "grpc"}
+var checkKinds = []string{"http", "tcp", "icmp", "dns", "tls", "grpc", "websocket"}
 
 // kindsText lists checkKinds for messages: "http, tcp, ... or grpc".
 var kindsText = strings.Join(checkKinds[:len(checkKinds)-1], ", ") + " or " + checkKinds[len(checkKinds)-1]

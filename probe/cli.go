@@ -17,7 +17,8 @@ import (
 // server is optional, "dns:///name" asks the system's; the query may
 // also set transport=udp|tcp|tls; the port defaults to 53, 853 for tls),
 // and "grpc://host:port/service" asks a gRPC server's health service
-// (the service is optional; "?tls=true" speaks TLS). The check belongs to component "cli" and is named
+// (the service is optional; "?tls=true" speaks TLS), and "ws://..." or
+// "wss://..." opens a WebSocket. The check belongs to component "cli" and is named
 // after its type (ID "cli.http"). What a probe reads is set, to the
 // configuration's defaults for a check that names nothing but its target
 // (config.DefaultMethod, config.DefaultMaxBodyBytes...), so that a
@@ -77,6 +78,15 @@ func CheckFor(target string, timeout time.Duration) (*config.Check, error) {
 			return nil, err
 		}
 		c.DNS = d
+	case "ws", "wss":
+		u, err := url.Parse(target)
+		if err != nil {
+			return nil, fmt.Errorf("target %q: %w", target, err)
+		}
+		if u.Hostname() == "" {
+			return nil, fmt.Errorf("target %q: missing host", target)
+		}
+		c.WebSocket = &config.WebSocketCheck{URL: target}
 	case "grpc":
 		g, err := grpcTarget(target)
 		if err != nil {
@@ -85,7 +95,7 @@ func CheckFor(target string, timeout time.Duration) (*config.Check, error) {
 		c.GRPC = g
 	default:
 		if hasScheme {
-			return nil, fmt.Errorf("target %q: unsupported scheme %q (want http, https, tcp, tls, dns, grpc or icmp)", target, scheme)
+			return nil, fmt.Errorf("target %q: unsupported scheme %q (want http, https, tcp, tls, dns, grpc, ws, wss or icmp)", target, scheme)
 		}
 		if _, err := parseEndpoint(target); err != nil {
 			return nil, fmt.Errorf("target %q: want http(s)://URL, host:port or icmp://host", target)

@@ -28,6 +28,8 @@ func TestCheckFor(t *testing.T) {
 		{"grpc://acme.example:50051/acme.Orders", "grpc", "grpc://acme.example:50051/acme.Orders"},
 		{"grpc://127.0.0.1:50051", "grpc", "grpc://127.0.0.1:50051/"},
 		{"GRPC://[::1]:443/?tls=true", "grpc", "grpc://[::1]:443/"},
+		{"ws://acme.example/live", "websocket", "ws://acme.example/live"},
+		{"wss://u:p@acme.example:8443/live?x=1", "websocket", "wss://acme.example:8443/live?x=1"},
 	}
 	for _, tt := range tests {
 		c, err := CheckFor(tt.target, 2*time.Second)
@@ -60,6 +62,7 @@ func TestCheckForIsTheFilesCheck(t *testing.T) {
       - {name: tls, timeout: 2s, tls: {address: "acme.example:443"}}
       - {name: dns, timeout: 2s, dns: {server: "127.0.0.1:53", name: acme.example, type: MX}}
       - {name: grpc, timeout: 2s, grpc: {address: "acme.example:50051", service: acme.Orders}}
+      - {name: websocket, timeout: 2s, websocket: {url: "wss://acme.example/live"}}
 `), "cli.yaml", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +82,7 @@ func TestCheckForIsTheFilesCheck(t *testing.T) {
 		if !reflect.DeepEqual(got.HTTP, want.HTTP) || !reflect.DeepEqual(got.ICMP, want.ICMP) || !reflect.DeepEqual(got.TCP, want.TCP) {
 			t.Errorf("CheckFor(%q) = %+v %+v %+v, the file has %+v %+v %+v", target, got.HTTP, got.ICMP, got.TCP, want.HTTP, want.ICMP, want.TCP)
 		}
-		if !reflect.DeepEqual(got.GRPC, want.GRPC) {
+		if !reflect.DeepEqual(got.GRPC, want.GRPC) || !reflect.DeepEqual(got.WebSocket, want.WebSocket) {
 			t.Errorf("CheckFor(%q) = %+v, the file has %+v", target, got.GRPC, want.GRPC)
 		}
 		if !reflect.DeepEqual(got.TLS, want.TLS) || !reflect.DeepEqual(got.DNS, want.DNS) {
@@ -110,7 +113,7 @@ func TestCheckForRefusesNonsense(t *testing.T) {
 		"tcp://db:5432/x":       "want tcp://host:port",
 		"tcp://db:5432?a=b":     "want tcp://host:port",
 		"tcp://u@db:5432":       "want tcp://host:port",
-		"udp://db:53":           `unsupported scheme "udp" (want http, https, tcp, tls, dns, grpc or icmp)`,
+		"udp://db:53":           `unsupported scheme "udp" (want http, https, tcp, tls, dns, grpc, ws, wss or icmp)`,
 		"tls://acme.example":    "want tls://host:port",
 		"tls://db:443/x":        "want tls://host:port",
 		"grpc://db":             "want grpc://host:port/service",

@@ -21,6 +21,8 @@
 //     tls_skip_verify) at min_version or newer.
 //   - grpc: the standard health service (grpc.health.v1.Health/Check)
 //     answers SERVING for the check's service.
+//   - websocket: the upgrade is answered with 101, Send is written, and
+//     a message that contains Expect (or matches ExpectRegex) arrives.
 //
 // Every check that shakes hands over TLS also judges the certificates:
 // the earliest to expire within tls_expiry_critical fails the probe, and
@@ -75,6 +77,8 @@ var constructors = map[string]func(*config.Check, Options) (Prober, error){
 	"dns":  newDNS,
 	"tls":  newTLS,
 	"grpc": newGRPC,
+
+	"websocket": newWebSocket,
 }
 
 // New returns the Prober for check, chosen by its type. It does once
@@ -88,7 +92,7 @@ func New(check *config.Check, opts Options) (Prober, error) {
 	typ := check.Type()
 	build, ok := constructors[typ]
 	if !ok {
-		return nil, fmt.Errorf("probe %s: no probe type set (want http, tcp, icmp, dns, tls or grpc)", check.ID)
+		return nil, fmt.Errorf("probe %s: no probe type set (want http, tcp, icmp, dns, tls, grpc or websocket)", check.ID)
 	}
 	p, err := build(check, opts)
 	if err != nil {
@@ -145,7 +149,7 @@ type Result struct {
 	CheckID   string // "<component>.<check>"
 	Component string
 	Check     string // check name
-	Type      string // http | tcp | icmp | dns | tls | grpc
+	Type      string // http | tcp | icmp | dns | tls | grpc | websocket
 	Target    string
 
 	Start time.Time
@@ -181,6 +185,16 @@ type Result struct {
 	ICMP *ICMPResult
 	DNS  *DNSResult
 	GRPC *GRPCResult
+
+	WebSocket *WebSocketResult
+}
+
+// WebSocketResult holds WebSocket facts of a probe; the connection's
+// phases are in Result.TCP (Exchange from the upgrade to the expected
+// message), its TLS facts in Result.TLS.
+type WebSocketResult struct {
+	StatusCode int // of the upgrade response, 101 when it succeeded
+	Messages   int // messages read while looking for the expected one
 }
 
 // GRPCResult holds gRPC facts of a probe; the connection's phases are in

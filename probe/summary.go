@@ -28,6 +28,9 @@ func (r Result) Summary() string {
 	if r.DNS != nil && r.DNS.Rcode != "" {
 		b.WriteString(" " + r.DNS.Rcode)
 	}
+	if r.WebSocket != nil && r.WebSocket.StatusCode != 0 {
+		b.WriteString(" " + strconv.Itoa(r.WebSocket.StatusCode))
+	}
 	if r.GRPC != nil && r.GRPC.Status != "" {
 		b.WriteString(" " + r.GRPC.Status)
 	}
