@@ -72,6 +72,8 @@ type grpcDial struct {
 	done  bool
 	stage string // where the dial failed
 	err   error
+	// current is the stage the dial is in, "" before it starts.
+	current string
 }
 
 // errGRPCOneDial refuses the reconnections gRPC would make after the
@@ -101,8 +103,8 @@ func (p *grpcProber) run(ctx context.Context, res *Result, t *TCPResult, limit t
 	var phases [3]time.Duration
 	dialer := func(_ context.Context, _ string) (net.Conn, error) {
 		seen.mu.Lock()
-		again := seen.done || seen.stage == "dialing"
-		seen.stage = "dialing"
+		again := seen.done || seen.current != ""
+		seen.current = "while connecting"
 		seen.mu.Unlock()
 		if again {
 			// A probe makes one connection; gRPC reconnecting in the
@@ -122,6 +124,9 @@ func (p *grpcProber) run(ctx context.Context, res *Result, t *TCPResult, limit t
 				stage = "while resolving " + p.ep.host
 			}
 		case p.tlsConf != nil:
+			seen.mu.Lock()
+			seen.current = "during the TLS handshake"
+			seen.mu.Unlock()
 			stop := bind(ctx, conn)
 			var tc *tls.Conn
 			tc, took, facts, err = handshake(conn, p.tlsConf)
@@ -159,16 +164,20 @@ func (p *grpcProber) run(ctx context.Context, res *Result, t *TCPResult, limit t
 	rpcStart := time.Now()
 	resp, err := healthpb.NewHealthClient(cc).Check(ctx, &healthpb.HealthCheckRequest{Service: p.service})
 	rpcTook := time.Since(rpcStart)
-	// Close waits for gRPC's goroutines, the dialer's included, so the
-	// facts it wrote are complete and safe to read.
 	cc.Close()
 	seen.mu.Lock()
 	t.Resolve, t.Connect, t.TLS = phases[0], phases[1], phases[2]
 	res.TLS = tlsFacts
-	stage, derr := seen.stage, seen.err
+	stage, derr, current := seen.stage, seen.err, seen.current
+	dialing := !seen.done && current != ""
 	seen.mu.Unlock()
-	if derr != nil {
+	switch {
+	case derr != nil:
 		return res.failure(ctx, derr, limit, stage)
+	case dialing:
+		// The call gave up while the connection was still being made
+		// (a TLS peer that never answers): that is where time ran out.
+		return res.failure(ctx, context.DeadlineExceeded, limit, current)
 	}
 	t.Exchange = max(0, rpcTook-t.Resolve-t.Connect-t.TLS)
 	if err != nil {

@@ -176,6 +176,13 @@ func TestGRPCBadPeers(t *testing.T) {
 		t.Errorf("silent peer: Err=%q", r.Err)
 	}
 
+	c = grpcCheck(silentPeer.addr, "", func(g *config.GRPCCheck) { g.TLS = true })
+	c.Timeout = 300 * time.Millisecond
+	r = probeWithin(t, mustNew(t, c, testOptions(t)), c.Timeout)
+	if r.Success || r.Err != "timeout after 300ms during the TLS handshake" {
+		t.Errorf("silent peer with TLS: Err=%q", r.Err)
+	}
+
 	// A gRPC server without the health service.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
