@@ -96,11 +96,21 @@ func newWebSocket(check *config.Check, opts Options) (Prober, error) {
 // wsDial is what the transport's dial saw; it runs on the transport's
 // goroutine, hence the lock.
 type wsDial struct {
-	mu                   sync.Mutex
-	resolve, connect, tl time.Duration
-	facts                *TLSResult
-	stage                string
-	err                  error
+	mu                        sync.Mutex
+	resolve, connect, tlsTook time.Duration
+	facts                     *TLSResult
+	stage                     string // where the dial failed
+	err                       error
+	// current is the stage a dial is in while it runs, "" otherwise:
+	// the transport gives up on a dial at the deadline without waiting
+	// for it, and the probe must still say where time ran out.
+	current string
+}
+
+func (d *wsDial) enter(stage string) {
+	d.mu.Lock()
+	d.current = stage
+	d.mu.Unlock()
 }
 
 // Probe upgrades, sends, and waits for the expected message.
@@ -124,21 +134,25 @@ func (p *wsProber) run(ctx context.Context, res *Result, t *TCPResult, limit tim
 	dialed := func(conn net.Conn, resolve, connect, took time.Duration, facts *TLSResult, stage string, err error) (net.Conn, error) {
 		seen.mu.Lock()
 		defer seen.mu.Unlock()
-		seen.resolve, seen.connect, seen.tl, seen.facts, seen.stage, seen.err = resolve, connect, took, facts, stage, err
+		seen.resolve, seen.connect, seen.tlsTook, seen.facts, seen.stage, seen.err = resolve, connect, took, facts, stage, err
+		seen.current = ""
 		return conn, err
 	}
 	tr := &http.Transport{
 		Proxy:             nil, // a probe measures the target, not a proxy
 		DisableKeepAlives: true,
 		DialContext: func(context.Context, string, string) (net.Conn, error) {
+			seen.enter("while connecting")
 			conn, resolve, connect, err := p.conn.connect(ctx, p.ep, nil)
 			return dialed(conn, resolve, connect, 0, nil, connectStage(err, p.ep.host), err)
 		},
 		DialTLSContext: func(context.Context, string, string) (net.Conn, error) {
+			seen.enter("while connecting")
 			conn, resolve, connect, err := p.conn.connect(ctx, p.ep, nil)
 			if err != nil {
 				return dialed(nil, resolve, connect, 0, nil, connectStage(err, p.ep.host), err)
 			}
+			seen.enter("during the TLS handshake")
 			stop := bind(ctx, conn)
 			tc, took, facts, err := handshake(conn, p.tlsConf)
 			stop()
@@ -159,8 +173,8 @@ func (p *wsProber) run(ctx context.Context, res *Result, t *TCPResult, limit tim
 	c, resp, err := websocket.Dial(ctx, p.url, &websocket.DialOptions{HTTPClient: client, HTTPHeader: p.header, Host: p.host})
 	opened := time.Now()
 	seen.mu.Lock()
-	t.Resolve, t.Connect, t.TLS, res.TLS = seen.resolve, seen.connect, seen.tl, seen.facts
-	stage, derr := seen.stage, seen.err
+	t.Resolve, t.Connect, t.TLS, res.TLS = seen.resolve, seen.connect, seen.tlsTook, seen.facts
+	stage, derr, current := seen.stage, seen.err, seen.current
 	seen.mu.Unlock()
 	if resp != nil {
 		res.WebSocket.StatusCode = resp.StatusCode
@@ -168,6 +182,8 @@ func (p *wsProber) run(ctx context.Context, res *Result, t *TCPResult, limit tim
 	switch {
 	case derr != nil:
 		return res.failure(ctx, derr, limit, stage)
+	case err != nil && current != "":
+		return res.failure(ctx, context.DeadlineExceeded, limit, current)
 	case err != nil && resp != nil && resp.StatusCode != http.StatusSwitchingProtocols:
 		return "status " + strconv.Itoa(resp.StatusCode) + ", want 101 (a WebSocket upgrade)"
 	case err != nil && (isTimeout(err) || ctx.Err() != nil):

@@ -163,4 +163,10 @@ func TestWebSocketBadPeers(t *testing.T) {
 	if r.Err != "timeout after 300ms waiting for the upgrade" {
 		t.Errorf("silent peer: Err=%q", r.Err)
 	}
+	c = wsCheck("wss://"+silentPeer.addr+"/", nil)
+	c.Timeout = 300 * time.Millisecond
+	r = probeWithin(t, mustNew(t, c, testOptions(t)), c.Timeout)
+	if r.Err != "timeout after 300ms during the TLS handshake" {
+		t.Errorf("silent peer over TLS: Err=%q", r.Err)
+	}
 }
