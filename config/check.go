@@ -41,7 +41,26 @@ func (c *Check) Equal(o *Check) bool {
 		equalPtr(c.ICMP, o.ICMP) &&
 		c.DNS.equal(o.DNS) &&
 		equalPtr(c.TLS, o.TLS) &&
-		equalPtr(c.Push, o.Push)
+		equalPtr(c.Push, o.Push) &&
+		c.GRPC.equal(o.GRPC) &&
+		c.WebSocket.equal(o.WebSocket)
+}
+
+func (w *WebSocketCheck) equal(o *WebSocketCheck) bool {
+	if w == nil || o == nil {
+		return w == o
+	}
+	return w.URL == o.URL && maps.Equal(w.Headers, o.Headers) && w.TLSSkipVerify == o.TLSSkipVerify &&
+		w.Send == o.Send && w.Expect == o.Expect && sameRegexp(w.ExpectRegex, o.ExpectRegex)
+}
+
+func (g *GRPCCheck) equal(o *GRPCCheck) bool {
+	if g == nil || o == nil {
+		return g == o
+	}
+	return g.Address == o.Address && g.Service == o.Service && g.TLS == o.TLS &&
+		g.TLSSkipVerify == o.TLSSkipVerify && g.ServerName == o.ServerName &&
+		maps.Equal(g.Metadata, o.Metadata)
 }
 
 func (d *DNSCheck) equal(o *DNSCheck) bool {
@@ -80,7 +99,9 @@ func (h *HTTPCheck) equal(o *HTTPCheck) bool {
 		sameRegexp(h.BodyRegex, o.BodyRegex) &&
 		equalPtr(h.FollowRedirects, o.FollowRedirects) &&
 		h.TLSSkipVerify == o.TLSSkipVerify &&
-		h.MaxBodyBytes == o.MaxBodyBytes
+		h.MaxBodyBytes == o.MaxBodyBytes &&
+		slices.EqualFunc(h.ExpectJSON, o.ExpectJSON, func(a, b JSONAssertion) bool { return a.equal(&b) }) &&
+		slices.EqualFunc(h.ExpectHeaders, o.ExpectHeaders, func(a, b HeaderAssertion) bool { return a.equal(&b) })
 }
 
 // equalPtr compares what two pointers point at; nil equals only nil.

@@ -151,6 +151,10 @@ type Check struct {
 	DNS  *DNSCheck  `yaml:"dns"`
 	TLS  *TLSCheck  `yaml:"tls"`
 	Push *PushCheck `yaml:"push"`
+	GRPC *GRPCCheck `yaml:"grpc"`
+	// WebSocket, unlike the others, is spelled out: "ws" would read as
+	// an abbreviation of something else.
+	WebSocket *WebSocketCheck `yaml:"websocket"`
 
 	// ID is "<component>.<check name>", unique in the file. Set by Load.
 	ID string `yaml:"-"`
@@ -161,8 +165,8 @@ type Check struct {
 	target string
 }
 
-// Type names the protocol of the check: "http", "tcp", "icmp", "dns" or
-// "tls".
+// Type names the protocol of the check: "http", "tcp", "icmp", "dns",
+// "tls", "grpc" or "websocket".
 func (c *Check) Type() string {
 	switch {
 	case c.HTTP != nil:
@@ -177,6 +181,10 @@ func (c *Check) Type() string {
 		return "tls"
 	case c.Push != nil:
 		return "push"
+	case c.GRPC != nil:
+		return "grpc"
+	case c.WebSocket != nil:
+		return "websocket"
 	}
 	return ""
 }
@@ -206,6 +214,10 @@ func (c *Check) Target() string {
 		return c.TLS.Address
 	case c.Push != nil:
 		return PushTarget
+	case c.GRPC != nil:
+		return grpcTarget(c.GRPC.Address, c.GRPC.Service)
+	case c.WebSocket != nil:
+		return withoutUserinfo(c.WebSocket.URL)
 	}
 	return ""
 }
@@ -225,6 +237,10 @@ type HTTPCheck struct {
 	TLSSkipVerify   bool          `yaml:"tls_skip_verify"`
 	// MaxBodyBytes caps how much of the body is read. Default 1 MiB.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// ExpectJSON tests values of the body read as JSON, ExpectHeaders
+	// the response headers; every assertion must pass.
+	ExpectJSON    []JSONAssertion   `yaml:"expect_json"`
+	ExpectHeaders []HeaderAssertion `yaml:"expect_headers"`
 }
 
 // StatusRange is an inclusive range of HTTP status codes.
@@ -314,6 +330,39 @@ type PushCheck struct {
 
 // PushTarget is every push check's target: the token is a secret.
 const PushTarget = "push"
+// GRPCCheck asks a gRPC server's standard health service
+// (grpc.health.v1.Health/Check) whether it serves.
+type GRPCCheck struct {
+	Address string `yaml:"address"`
+	// Service is the service asked about; empty asks about the server
+	// as a whole.
+	Service       string `yaml:"service"`
+	TLS           bool   `yaml:"tls"`
+	TLSSkipVerify bool   `yaml:"tls_skip_verify"`
+	ServerName    string `yaml:"server_name"`
+	// Metadata is sent with the call, as request headers are with HTTP.
+	Metadata map[string]Secret `yaml:"metadata"`
+}
+
+// grpcTarget is a gRPC check's display form, the one `up probe` takes:
+// grpc://host:port/service.
+func grpcTarget(address, service string) string {
+	return "grpc://" + address + "/" + service
+}
+
+// WebSocketCheck opens a WebSocket (an HTTP upgrade answered with 101)
+// and optionally exchanges a text message.
+type WebSocketCheck struct {
+	URL           string            `yaml:"url"` // ws:// or wss://
+	Headers       map[string]Secret `yaml:"headers"`
+	TLSSkipVerify bool              `yaml:"tls_skip_verify"`
+	// Send is written as a text message once the socket is open.
+	Send string `yaml:"send"`
+	// Expect must be in a message the server sends, or ExpectRegex
+	// match one; the first messages up to the timeout are read.
+	Expect      string  `yaml:"expect"`
+	ExpectRegex *Regexp `yaml:"expect_regex"`
+}
 
 // Regexp is a compiled regular expression that reads and writes as text.
 type Regexp struct {

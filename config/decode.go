@@ -108,6 +108,7 @@ func joinPath(path, key string) string {
 var (
 	durationType        = reflect.TypeFor[time.Duration]()
 	timeType            = reflect.TypeFor[time.Time]()
+	jsonValueType       = reflect.TypeFor[JSONValue]()
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
@@ -136,6 +137,9 @@ func (p *parser) decode(n *yaml.Node, path string, v reflect.Value) {
 		return
 	case t == timeType:
 		p.decodeTime(n, path, v)
+		return
+	case t == jsonValueType:
+		p.decodeJSONValue(n, path, v.Addr().Interface().(*JSONValue))
 		return
 	case reflect.PointerTo(t).Implements(textUnmarshalerType):
 		p.decodeText(n, path, v)
@@ -178,7 +182,7 @@ func isNull(n *yaml.Node) bool {
 }
 
 func isTextType(t reflect.Type) bool {
-	return t == timeType || reflect.PointerTo(t).Implements(textUnmarshalerType)
+	return t == timeType || t == jsonValueType || reflect.PointerTo(t).Implements(textUnmarshalerType)
 }
 
 // scalar returns the text of a scalar node after ${VAR} expansion. typed
@@ -299,6 +303,8 @@ func (p *parser) decodeText(n *yaml.Node, path string, v reflect.Value) {
 var textKinds = map[reflect.Type]string{
 	reflect.TypeFor[Regexp]():      "a valid regular expression",
 	reflect.TypeFor[StatusRange](): "a status code or range such as 200, 200-299 or 2xx",
+	reflect.TypeFor[Number]():      "a number",
+	reflect.TypeFor[JSONPath]():    "a JSON path such as $.status",
 }
 
 func (p *parser) decodeBool(n *yaml.Node, path string, v reflect.Value) {

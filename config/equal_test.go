@@ -29,6 +29,10 @@ const equalBase = `components:
           follow_redirects: false
           tls_skip_verify: true
           max_body_bytes: 4096
+          expect_json:
+            - {path: $.a, equals: ok}
+          expect_headers:
+            - {name: X-A, equals: a}
       - name: port
         tcp: {address: "h.example:443", tls: true, tls_skip_verify: true, server_name: h.example, send: ping, expect: pong}
       - name: ping
@@ -51,6 +55,12 @@ const equalBase = `components:
           soa_serial_min: 7
       - name: cert
         tls: {address: "h.example:443", server_name: h.example, tls_skip_verify: true, min_version: "1.3"}
+      - name: live
+        websocket: {url: "wss://h.example/live", headers: {X-A: a}, tls_skip_verify: true, send: ping, expect_regex: pong}
+      - name: live2
+        websocket: {url: "ws://h.example/live", expect: pong}
+      - name: rpc
+        grpc: {address: "h.example:50051", service: s, tls: true, tls_skip_verify: true, server_name: h.example, metadata: {k: v}}
 `
 
 func TestCheckEqual(t *testing.T) {
@@ -142,6 +152,22 @@ func mutate(v reflect.Value) bool {
 		v.Set(reflect.ValueOf(&Regexp{regexpMust("changed")}))
 	case v.Type() == reflect.TypeFor[[]StatusRange]():
 		v.Set(reflect.Append(v, reflect.ValueOf(StatusRange{500, 599})))
+	case v.Kind() == reflect.Slice:
+		v.Set(reflect.Append(v, reflect.Zero(v.Type().Elem())))
+	case v.Type() == reflect.TypeFor[JSONPath]():
+		var p JSONPath
+		if err := p.UnmarshalText([]byte(v.Interface().(JSONPath).String() + ".changed")); err != nil {
+			panic(err)
+		}
+		v.Set(reflect.ValueOf(p))
+	case v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.Float64:
+		n := Number(1)
+		if !v.IsNil() {
+			n = Number(v.Elem().Float() + 1)
+		}
+		v.Set(reflect.ValueOf(&n))
+	case v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.String:
+		v.Set(reflect.ValueOf(ptr("changed")))
 	case v.Kind() == reflect.String:
 		v.SetString(v.String() + "x")
 	case v.Kind() == reflect.Bool:
@@ -156,7 +182,7 @@ func mutate(v reflect.Value) bool {
 		m.SetMapIndex(reflect.ValueOf("X-Changed").Convert(v.Type().Key()), reflect.Zero(v.Type().Elem()))
 		v.Set(m)
 	case v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.Bool:
-		v.Set(reflect.ValueOf(ptr(!v.Elem().Bool())))
+		v.Set(reflect.ValueOf(ptr(v.IsNil() || !v.Elem().Bool())))
 	case v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.Struct:
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))

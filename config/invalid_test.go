@@ -112,8 +112,8 @@ var invalidFiles = map[string][]string{
 		`12:18: components[0].checks[1].timeout: 1m0s is not shorter than the interval (30s, from defaults.interval)`,
 	},
 	"invalid-check-protocol.yml": {
-		`4:9: components[0].checks[0]: a check needs one of http, tcp, icmp, dns, tls or push`,
-		`8:9: components[0].checks[1].tcp: a check has exactly one of http, tcp, icmp, dns, tls or push; this one already has http`,
+		`4:9: components[0].checks[0]: a check needs one of http, tcp, icmp, dns, tls, grpc, websocket or push`,
+		`8:9: components[0].checks[1].tcp: a check has exactly one of http, tcp, icmp, dns, tls, grpc, websocket or push; this one already has http`,
 	},
 	"invalid-tcp-address.yml": {
 		`5:24: components[0].checks[0].tcp.address: "mx.acme.example" is not host:port`,

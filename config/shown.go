@@ -75,6 +75,10 @@ func (p *parser) setShown(c *Config) {
 				k.target = k.DNS.target(p.shown(prefix+"dns.server", k.DNS.Server), p.shown(prefix+"dns.name", k.DNS.Name))
 			case k.TLS != nil:
 				k.target = p.shown(prefix+"tls.address", k.TLS.Address)
+			case k.WebSocket != nil:
+				k.target = p.shown(prefix+"websocket.url", k.WebSocket.URL)
+			case k.GRPC != nil:
+				k.target = grpcTarget(p.shown(prefix+"grpc.address", k.GRPC.Address), p.shown(prefix+"grpc.service", k.GRPC.Service))
 			}
 		}
 	}

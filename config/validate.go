@@ -189,19 +189,19 @@ func (p *parser) validateChecks(path string, comp *Component, checkIDs map[strin
 
 		var kinds []string
 		p.validateExpiry(kp, k)
-		for _, kind := range []string{"http", "tcp", "icmp", "dns", "tls", "push"} {
+		for _, kind := range checkKinds {
 			if p.isSet(kp + "." + kind) {
 				kinds = append(kinds, kind)
 			}
 		}
 		switch len(kinds) {
 		case 0:
-			p.fail(kp, "a check needs one of http, tcp, icmp, dns, tls or push")
+			p.fail(kp, "a check needs one of %s", kindsText)
 			continue
 		case 1:
 		default:
 			for _, extra := range kinds[1:] {
-				p.failKey(kp+"."+extra, "a check has exactly one of http, tcp, icmp, dns, tls or push; this one already has %s", kinds[0])
+				p.failKey(kp+"."+extra, "a check has exactly one of %s; this one already has %s", kindsText, kinds[0])
 			}
 			continue
 		}
@@ -218,6 +218,10 @@ func (p *parser) validateChecks(path string, comp *Component, checkIDs map[strin
 			p.validateTLS(kp+".tls", k.TLS)
 		case k.Push != nil:
 			p.validatePush(kp+".push", k.Push)
+		case k.GRPC != nil:
+			p.validateGRPC(kp+".grpc", k.GRPC)
+		case k.WebSocket != nil:
+			p.validateWebSocket(kp+".websocket", k.WebSocket)
 		}
 	}
 }
@@ -231,9 +235,19 @@ func (p *parser) validateHTTP(path string, h *HTTPCheck) {
 	if !isToken(h.Method) {
 		p.fail(path+".method", "%s is not a valid HTTP method", p.quote(path+".method", h.Method))
 	}
+	p.validateHeaders(path+".headers", h.Headers)
+	if p.isSet(path+".max_body_bytes") && h.MaxBodyBytes <= 0 {
+		p.fail(path+".max_body_bytes", "must be greater than 0, got %s", p.show(path+".max_body_bytes", h.MaxBodyBytes))
+	}
+	p.validateJSONAssertions(path+".expect_json", h.ExpectJSON)
+	p.validateHeaderAssertions(path+".expect_headers", h.ExpectHeaders)
+}
+
+// validateHeaders checks the request headers a check sends.
+func (p *parser) validateHeaders(path string, headers map[string]Secret) {
 	seen := map[string]string{}
-	for _, name := range slices.Sorted(maps.Keys(h.Headers)) {
-		hp := path + ".headers." + name
+	for _, name := range slices.Sorted(maps.Keys(headers)) {
+		hp := path + "." + name
 		if !isToken(name) {
 			p.failKey(hp, "%q is not a valid header name", name)
 			continue
@@ -244,12 +258,9 @@ func (p *parser) validateHTTP(path string, h *HTTPCheck) {
 			continue
 		}
 		seen[canon] = name
-		if strings.ContainsAny(string(h.Headers[name]), "\r\n") {
+		if strings.ContainsAny(string(headers[name]), "\r\n") {
 			p.fail(hp, "a header value must not contain a line break")
 		}
-	}
-	if p.isSet(path+".max_body_bytes") && h.MaxBodyBytes <= 0 {
-		p.fail(path+".max_body_bytes", "must be greater than 0, got %s", p.show(path+".max_body_bytes", h.MaxBodyBytes))
 	}
 }
 

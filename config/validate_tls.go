@@ -26,6 +26,10 @@ func (c *Check) usesTLS() bool {
 		return c.TCP.TLS
 	case c.DNS != nil:
 		return c.DNS.Transport == "tls"
+	case c.GRPC != nil:
+		return c.GRPC.TLS
+	case c.WebSocket != nil:
+		return strings.HasPrefix(strings.ToLower(c.WebSocket.URL), "wss://")
 	}
 	return false
 }
@@ -38,7 +42,7 @@ func (p *parser) validateExpiry(kp string, k *Check) {
 		if p.isSet(kp + "." + key) {
 			own = true
 			if !k.usesTLS() && k.Type() != "" {
-				p.failKey(kp+"."+key, "only applies to checks that use TLS (https, tcp with tls: true, tls, dns with transport: tls)")
+				p.failKey(kp+"."+key, "only applies to checks that use TLS (https, tcp with tls: true, tls, dns with transport: tls, grpc with tls: true, websocket to wss://)")
 				return
 			}
 		}

@@ -15,7 +15,10 @@ import (
 // or "tcp://host:port" connects over TCP, "tls://host:port" shakes hands
 // over TLS, and "dns://server/name?type=MX" asks a DNS server (the
 // server is optional, "dns:///name" asks the system's; the query may
-// also set transport=udp|tcp|tls; the port defaults to 53, 853 for tls). The check belongs to component "cli" and is named
+// also set transport=udp|tcp|tls; the port defaults to 53, 853 for tls),
+// and "grpc://host:port/service" asks a gRPC server's health service
+// (the service is optional; "?tls=true" speaks TLS), and "ws://..." or
+// "wss://..." opens a WebSocket. The check belongs to component "cli" and is named
 // after its type (ID "cli.http"). What a probe reads is set, to the
 // configuration's defaults for a check that names nothing but its target
 // (config.DefaultMethod, config.DefaultMaxBodyBytes...), so that a
@@ -75,9 +78,24 @@ func CheckFor(target string, timeout time.Duration) (*config.Check, error) {
 			return nil, err
 		}
 		c.DNS = d
+	case "ws", "wss":
+		u, err := url.Parse(target)
+		if err != nil {
+			return nil, fmt.Errorf("target %q: %w", target, err)
+		}
+		if u.Hostname() == "" {
+			return nil, fmt.Errorf("target %q: missing host", target)
+		}
+		c.WebSocket = &config.WebSocketCheck{URL: target}
+	case "grpc":
+		g, err := grpcTarget(target)
+		if err != nil {
+			return nil, err
+		}
+		c.GRPC = g
 	default:
 		if hasScheme {
-			return nil, fmt.Errorf("target %q: unsupported scheme %q (want http, https, tcp, tls, dns or icmp)", target, scheme)
+			return nil, fmt.Errorf("target %q: unsupported scheme %q (want http, https, tcp, tls, dns, grpc, ws, wss or icmp)", target, scheme)
 		}
 		if _, err := parseEndpoint(target); err != nil {
 			return nil, fmt.Errorf("target %q: want http(s)://URL, host:port or icmp://host", target)
@@ -132,4 +150,26 @@ func dnsTarget(target string) (*config.DNSCheck, error) {
 		d.Server = server
 	}
 	return d, nil
+}
+
+// grpcTarget reads "grpc://host:port[/service][?tls=true]".
+func grpcTarget(target string) (*config.GRPCCheck, error) {
+	const want = "want grpc://host:port/service, the service optional"
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, fmt.Errorf("target %q: %w", target, err)
+	}
+	service := strings.TrimPrefix(u.Path, "/")
+	if _, err := parseEndpoint(u.Host); err != nil || u.User != nil || strings.Contains(service, "/") || u.Fragment != "" {
+		return nil, fmt.Errorf("target %q: %s", target, want)
+	}
+	g := &config.GRPCCheck{Address: u.Host, Service: service}
+	for key, values := range u.Query() {
+		v := values[len(values)-1]
+		if key != "tls" || (v != "true" && v != "false") {
+			return nil, fmt.Errorf("target %q: unknown parameter %s=%s (want tls=true or tls=false)", target, key, v)
+		}
+		g.TLS = v == "true"
+	}
+	return g, nil
 }

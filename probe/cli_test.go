@@ -25,6 +25,11 @@ func TestCheckFor(t *testing.T) {
 		{"dns://127.0.0.1:5353/acme.example?type=mx", "dns", "dns://127.0.0.1:5353/acme.example?type=MX"},
 		{"dns://127.0.0.1/acme.example", "dns", "dns://127.0.0.1:53/acme.example?type=A"},
 		{"dns://[::1]/acme.example?transport=tls", "dns", "dns://[::1]:853/acme.example?type=A"},
+		{"grpc://acme.example:50051/acme.Orders", "grpc", "grpc://acme.example:50051/acme.Orders"},
+		{"grpc://127.0.0.1:50051", "grpc", "grpc://127.0.0.1:50051/"},
+		{"GRPC://[::1]:443/?tls=true", "grpc", "grpc://[::1]:443/"},
+		{"ws://acme.example/live", "websocket", "ws://acme.example/live"},
+		{"wss://u:p@acme.example:8443/live?x=1", "websocket", "wss://acme.example:8443/live?x=1"},
 	}
 	for _, tt := range tests {
 		c, err := CheckFor(tt.target, 2*time.Second)
@@ -56,6 +61,8 @@ func TestCheckForIsTheFilesCheck(t *testing.T) {
       - {name: tcp, timeout: 2s, tcp: {address: "acme.example:443"}}
       - {name: tls, timeout: 2s, tls: {address: "acme.example:443"}}
       - {name: dns, timeout: 2s, dns: {server: "127.0.0.1:53", name: acme.example, type: MX}}
+      - {name: grpc, timeout: 2s, grpc: {address: "acme.example:50051", service: acme.Orders}}
+      - {name: websocket, timeout: 2s, websocket: {url: "wss://acme.example/live"}}
 `), "cli.yaml", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +81,9 @@ func TestCheckForIsTheFilesCheck(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got.HTTP, want.HTTP) || !reflect.DeepEqual(got.ICMP, want.ICMP) || !reflect.DeepEqual(got.TCP, want.TCP) {
 			t.Errorf("CheckFor(%q) = %+v %+v %+v, the file has %+v %+v %+v", target, got.HTTP, got.ICMP, got.TCP, want.HTTP, want.ICMP, want.TCP)
+		}
+		if !reflect.DeepEqual(got.GRPC, want.GRPC) || !reflect.DeepEqual(got.WebSocket, want.WebSocket) {
+			t.Errorf("CheckFor(%q) = %+v, the file has %+v", target, got.GRPC, want.GRPC)
 		}
 		if !reflect.DeepEqual(got.TLS, want.TLS) || !reflect.DeepEqual(got.DNS, want.DNS) {
 			t.Errorf("CheckFor(%q) = %+v %+v, the file has %+v %+v", target, got.TLS, got.DNS, want.TLS, want.DNS)
@@ -103,9 +113,12 @@ func TestCheckForRefusesNonsense(t *testing.T) {
 		"tcp://db:5432/x":       "want tcp://host:port",
 		"tcp://db:5432?a=b":     "want tcp://host:port",
 		"tcp://u@db:5432":       "want tcp://host:port",
-		"udp://db:53":           `unsupported scheme "udp" (want http, https, tcp, tls, dns or icmp)`,
+		"udp://db:53":           `unsupported scheme "udp" (want http, https, tcp, tls, dns, grpc, ws, wss or icmp)`,
 		"tls://acme.example":    "want tls://host:port",
 		"tls://db:443/x":        "want tls://host:port",
+		"grpc://db":             "want grpc://host:port/service",
+		"grpc://db:1/a/b":       "want grpc://host:port/service",
+		"grpc://db:1/a?tls=yes": "unknown parameter tls=yes",
 		"dns://":                "want dns://server/name",
 		"dns://ns:53/":          "want dns://server/name",
 		"dns://ns:53/a/b":       "want dns://server/name",

@@ -60,6 +60,7 @@ type httpProber struct {
 	re       *regexp.Regexp
 	maxBody  int64
 	follow   bool
+	assert   assertions
 }
 
 func newHTTP(check *config.Check, opts Options) (Prober, error) {
@@ -137,6 +138,7 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 	if c.BodyRegex != nil && c.BodyRegex.Regexp != nil {
 		p.re = c.BodyRegex.Regexp
 	}
+	p.assert = assertions{json: c.ExpectJSON, headers: c.ExpectHeaders}
 	if p.maxBody <= 0 {
 		// Only a check built in code has no cap: config.Load sets one.
 		// Reading stops at the cap without failing the probe.
@@ -230,7 +232,13 @@ func (p *httpProber) Probe(ctx context.Context) Result {
 			res.Err = "reading the body: " + res.Err
 		}
 	default:
-		res.Err = p.match(body, truncated)
+		if res.Err = p.match(body, truncated); res.Err == "" && p.assert.any() {
+			var b []byte
+			if body != nil {
+				b = body.Bytes()
+			}
+			res.Err = p.assert.judge(resp.Header, b, truncated, p.maxBody)
+		}
 	}
 	if body != nil {
 		bodyBuffers.Put(body)
@@ -290,7 +298,7 @@ func (p *httpProber) readBody(h *hop, resp *http.Response) (n int64, truncated b
 		r = zr
 	}
 	lr := &io.LimitedReader{R: r, N: p.maxBody + 1}
-	if p.contains == nil && p.re == nil {
+	if p.contains == nil && p.re == nil && len(p.assert.json) == 0 {
 		n, err = io.Copy(io.Discard, lr)
 	} else {
 		body = bodyBuffers.Get().(*bytes.Buffer)
@@ -311,7 +319,7 @@ func (p *httpProber) readBody(h *hop, resp *http.Response) (n int64, truncated b
 // beyond max_body_bytes fails, and the error says so, because raising
 // the cap is then the fix.
 func (p *httpProber) match(body *bytes.Buffer, truncated bool) string {
-	if body == nil {
+	if body == nil || (p.contains == nil && p.re == nil) {
 		return ""
 	}
 	var why string

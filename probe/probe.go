@@ -7,7 +7,8 @@
 //   - http: the last response's status is in expect_status (200-299 by
 //     default; with follow_redirects false a 3xx is that last response),
 //     and body_contains and body_regex match within the first
-//     max_body_bytes. Reading stops at
+//     max_body_bytes, and every expect_headers and expect_json assertion
+//     holds (assert.go). Reading stops at
 //     that cap without failing; only a match that needs more fails, and its
 //     error says the body was cut.
 //   - tcp: the connection (and the TLS handshake with tls) succeeds, Send
@@ -18,6 +19,10 @@
 //     records of the asked type pass every assertion of the check.
 //   - tls: the TLS handshake succeeds (chain and name verified unless
 //     tls_skip_verify) at min_version or newer.
+//   - grpc: the standard health service (grpc.health.v1.Health/Check)
+//     answers SERVING for the check's service.
+//   - websocket: the upgrade is answered with 101, Send is written, and
+//     a message that contains Expect (or matches ExpectRegex) arrives.
 //
 // Every check that shakes hands over TLS also judges the certificates:
 // the earliest to expire within tls_expiry_critical fails the probe, and
@@ -71,6 +76,9 @@ var constructors = map[string]func(*config.Check, Options) (Prober, error){
 	"icmp": newICMP,
 	"dns":  newDNS,
 	"tls":  newTLS,
+	"grpc": newGRPC,
+
+	"websocket": newWebSocket,
 }
 
 // New returns the Prober for check, chosen by its type. It does once
@@ -84,7 +92,7 @@ func New(check *config.Check, opts Options) (Prober, error) {
 	typ := check.Type()
 	build, ok := constructors[typ]
 	if !ok {
-		return nil, fmt.Errorf("probe %s: no probe type set (want http, tcp, icmp, dns or tls)", check.ID)
+		return nil, fmt.Errorf("probe %s: no probe type set (want http, tcp, icmp, dns, tls, grpc or websocket)", check.ID)
 	}
 	p, err := build(check, opts)
 	if err != nil {
@@ -141,7 +149,7 @@ type Result struct {
 	CheckID   string // "<component>.<check>"
 	Component string
 	Check     string // check name
-	Type      string // http | tcp | icmp | dns | tls
+	Type      string // http | tcp | icmp | dns | tls | grpc | websocket
 	Target    string
 
 	Start time.Time
@@ -176,6 +184,26 @@ type Result struct {
 	TLS  *TLSResult
 	ICMP *ICMPResult
 	DNS  *DNSResult
+	GRPC *GRPCResult
+
+	WebSocket *WebSocketResult
+}
+
+// WebSocketResult holds WebSocket facts of a probe; the connection's
+// phases are in Result.TCP (Exchange from the upgrade to the expected
+// message), its TLS facts in Result.TLS.
+type WebSocketResult struct {
+	StatusCode int // of the upgrade response, 101 when it succeeded
+	Messages   int // messages read while looking for the expected one
+}
+
+// GRPCResult holds gRPC facts of a probe; the connection's phases are in
+// Result.TCP, its TLS facts in Result.TLS.
+type GRPCResult struct {
+	// Status is the health status answered: SERVING, NOT_SERVING,
+	// UNKNOWN, or SERVICE_UNKNOWN for a service the server does not
+	// know; "" when no answer came.
+	Status string
 }
 
 // HTTPResult holds HTTP facts of a probe.

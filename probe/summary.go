@@ -28,6 +28,12 @@ func (r Result) Summary() string {
 	if r.DNS != nil && r.DNS.Rcode != "" {
 		b.WriteString(" " + r.DNS.Rcode)
 	}
+	if r.WebSocket != nil && r.WebSocket.StatusCode != 0 {
+		b.WriteString(" " + strconv.Itoa(r.WebSocket.StatusCode))
+	}
+	if r.GRPC != nil && r.GRPC.Status != "" {
+		b.WriteString(" " + r.GRPC.Status)
+	}
 	if i := r.ICMP; i != nil && i.Received > 0 {
 		// Duration is the round trip then, not the probe's wall clock.
 		b.WriteString("  rtt " + shortDuration(r.Duration))

@@ -33,7 +33,8 @@ Usage:
   up validate --config FILE          check a config file and exit
   up probe TARGET [--timeout D]      probe one target once and print the result
                                      TARGET: http(s)://..., host:port, tcp://host:port, icmp://host,
-                                     tls://host:port, dns://server/name?type=MX, dns:///name
+                                     tls://host:port, dns://server/name?type=MX, dns:///name,
+                                     grpc://host:port/service (?tls=true for TLS), ws(s)://host/path
   up probe --config FILE             probe the /healthz of the up FILE configures (a health check)
   up version, up --version           print version information
 
@@ -325,7 +326,7 @@ func prepareChecks(cfg *config.Config) []string {
 }
 
 func runProbe(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("probe", "probe TARGET [--timeout D]\n       up probe --config FILE [--timeout D]\n\nTARGET is http(s)://host/path, host:port or tcp://host:port (TCP), icmp://host,\ntls://host:port (a handshake and its certificate), or dns://server/name?type=MX\n(dns:///name asks the system's first nameserver).\nWith --config instead, the target is /healthz on the file's listen.api.", stderr)
+	fs := newFlags("probe", "probe TARGET [--timeout D]\n       up probe --config FILE [--timeout D]\n\nTARGET is http(s)://host/path, host:port or tcp://host:port (TCP), icmp://host,\ntls://host:port (a handshake and its certificate), dns://server/name?type=MX\n(dns:///name asks the system's first nameserver), grpc://host:port/service\n(the gRPC health service; ?tls=true for TLS), or ws(s)://host/path (a WebSocket).\nWith --config instead, the target is /healthz on the file's listen.api.", stderr)
 	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
 	cfgPath := fs.String("config", "", "probe the /healthz of the daemon this config file describes")
 	// Accept flags after the target too: `up probe example.com:443 --timeout 2s`.
