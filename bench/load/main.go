@@ -103,10 +103,9 @@ func main() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), *window+time.Minute)
 	defer cancel()
-	args := []string{"run", "--config", cfgPath, "--log-level", "warn"}
-	if *profile != "" || *heap != "" {
-		args = append(args, "--pprof")
-	}
+	// pprof is on in every run: the live heap after a collection is read
+	// from it, a figure steadier than RSS on a busy machine.
+	args := []string{"run", "--config", cfgPath, "--log-level", "warn", "--pprof"}
 	if *profile != "" {
 		go func() {
 			time.Sleep(*interval + 2*time.Second)
@@ -167,12 +166,19 @@ func main() {
 			log.Printf("heap profile: %v", err)
 		}
 	}
-	scrapeStart := time.Now()
-	body, err := get("http://" + api + "/metrics")
-	scrapeTime := time.Since(scrapeStart)
-	if err != nil {
-		log.Fatalf("scrape: %v", err)
+	// The first scrape is the figure; two more show how much of it was
+	// the machine's noise.
+	var body []byte
+	var scrapes []time.Duration
+	for range 3 {
+		scrapeStart := time.Now()
+		body, err = get("http://" + api + "/metrics")
+		scrapes = append(scrapes, time.Since(scrapeStart).Round(time.Millisecond))
+		if err != nil {
+			log.Fatalf("scrape: %v", err)
+		}
 	}
+	live := liveHeap("http://" + api + "/debug/pprof/heap?gc=1&debug=1")
 	peak := vmHWM(pid)
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_ = cmd.Wait()
@@ -227,7 +233,10 @@ func main() {
 	} else {
 		fmt.Printf("  every check probed once    after %v\n", all.Round(time.Millisecond))
 	}
-	fmt.Printf("  /metrics scrape            %v, %d bytes (%.0f bytes per check)\n", scrapeTime.Round(time.Millisecond), len(body), float64(len(body))/float64(*checks))
+	fmt.Printf("  /metrics scrape            %v, %d bytes (%.0f bytes per check); then %v, %v\n", scrapes[0], len(body), float64(len(body))/float64(*checks), scrapes[1], scrapes[2])
+	if live > 0 {
+		fmt.Printf("  heap live after GC         %.1f MiB (%.2f MiB per 1000 checks)\n", mib(live), mib(live)*1000/float64(*checks))
+	}
 }
 
 func mib(b int64) float64 { return float64(b) / (1 << 20) }
@@ -476,6 +485,22 @@ func procStat(pid int) (time.Duration, int64, error) {
 	rssPages, _ := strconv.ParseInt(f[21], 10, 64)
 	const hz = 100 // USER_HZ on Linux
 	return time.Duration(utime+stime) * time.Second / hz, rssPages * int64(os.Getpagesize()), nil
+}
+
+// liveHeap is HeapAlloc right after a forced collection, read from the
+// text heap profile; 0 when it cannot be read.
+func liveHeap(url string) int64 {
+	b, err := get(url)
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "# HeapAlloc = "); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 // vmHWM is the peak resident set size of a process.
