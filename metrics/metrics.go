@@ -63,6 +63,10 @@ type Metrics struct {
 	sortedComps  []*componentSeries
 	// bufs holds the buffers scrapes write into.
 	bufs sync.Pool
+	// gzips keeps one compressor between scrapes. Not a sync.Pool: the
+	// collector empties those within two cycles, which under load pass
+	// between any two scrapes.
+	gzips chan *gzip.Writer
 }
 
 // New creates the collectors and registers them, with the Go and process
@@ -75,6 +79,7 @@ func New(opts Options) *Metrics {
 		comps:  map[string]*componentSeries{},
 	}
 	m.bufs.New = func() any { b := make([]byte, 0, scrapeChunk+4096); return &b }
+	m.gzips = make(chan *gzip.Writer, 1)
 	gauge := func(name, help string, labels ...string) *prometheus.GaugeVec {
 		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
 	}
@@ -142,9 +147,23 @@ func (m *Metrics) Handler() http.Handler {
 			w.Header().Set("Content-Encoding", "gzip")
 			w.Header().Add("Vary", "Accept-Encoding")
 			// BestSpeed: the text compresses well anyway, and the scrape
-			// of thousands of checks must stay cheap.
-			gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
-			defer gz.Close()
+			// of thousands of checks must stay cheap. A compressor holds
+			// over a megabyte of tables: it is reused, not made anew.
+			var gz *gzip.Writer
+			select {
+			case gz = <-m.gzips:
+				gz.Reset(w)
+			default:
+				gz, _ = gzip.NewWriterLevel(w, gzip.BestSpeed)
+			}
+			defer func() {
+				_ = gz.Close()
+				gz.Reset(io.Discard)
+				select {
+				case m.gzips <- gz:
+				default:
+				}
+			}()
 			out = gz
 		}
 		bp := m.bufs.Get().(*[]byte)

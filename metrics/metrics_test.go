@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -441,5 +442,43 @@ func TestScrapeCostDoesNotGrowWithComponents(t *testing.T) {
 	m.SetComponentStatus("db", "backend", status.Operational)
 	if n := testing.AllocsPerRun(10, func() { m.SetComponentStatus("db", "backend", status.MajorOutage) }); n != 0 {
 		t.Errorf("setting a known component's status allocates %.0f times, want 0", n)
+	}
+}
+
+// TestGzipScrapesReuseTheCompressor: a compressor holds over a megabyte
+// of tables, and making one per scrape was most of what a gzipped scrape
+// allocated. It must survive garbage collections.
+func TestGzipScrapesReuseTheCompressor(t *testing.T) {
+	m := New(Options{})
+	fillChecks(m, 10)
+	h := m.Handler()
+	req := httptest.NewRequest("GET", "/metrics", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	h.ServeHTTP(discard{http.Header{}}, req)
+	// Collections pass between two scrapes of a busy daemon.
+	runtime.GC()
+	runtime.GC()
+	var before, after runtime.MemStats
+	const n = 20
+	runtime.ReadMemStats(&before)
+	for range n {
+		h.ServeHTTP(discard{http.Header{}}, req)
+	}
+	runtime.ReadMemStats(&after)
+	per := (after.TotalAlloc - before.TotalAlloc) / n
+	t.Logf("%d bytes allocated per gzipped scrape", per)
+	if per > 512<<10 {
+		t.Errorf("a gzipped scrape allocates %d bytes, want under 512 KiB", per)
+	}
+}
+
+// TestValuesPrintAsBefore: whole numbers take a shortcut; the text must
+// stay what strconv's shortest 'g' form gives, 1e+06 and up included.
+func TestValuesPrintAsBefore(t *testing.T) {
+	for _, v := range []float64{0, 1, 2, 200, 503, 999999, 1e6, 1000001, 123456789, 0.5, 1.25, 1e-7, 1e21, -1, -0.5, 3.0000001} {
+		want := strconv.FormatFloat(v, 'g', -1, 64)
+		if got := string(appendFloat(nil, v)); got != want {
+			t.Errorf("appendFloat(%v) = %q, want %q", v, got, want)
+		}
 	}
 }
