@@ -201,7 +201,26 @@ func (s *Scheduler) Start() {
 		return
 	}
 	s.started = true
+	// As between two runs, a phase that passed between Apply and Start
+	// (restoring state can take a while) is skipped to its next turn,
+	// not run late all at once.
+	now := time.Now().UnixNano()
+	for _, e := range s.queue {
+		if e.at < now {
+			iv := interval(e)
+			e.at += (now - e.at + iv - 1) / iv * iv
+		}
+	}
+	heap.Init(&s.queue)
 	go s.loop()
+}
+
+// interval is e's interval in nanoseconds, never 0.
+func interval(e *entry) int64 {
+	if iv := int64(e.check.Interval); iv > 0 {
+		return iv
+	}
+	return int64(time.Second)
 }
 
 // due is a run the loop hands on: the entry and when it was planned.
@@ -226,10 +245,7 @@ func (s *Scheduler) loop() {
 			ready = append(ready, due{e, e.at})
 			// Plan the next run past now: skipped or very late runs
 			// must not make every following run look late.
-			iv := int64(e.check.Interval)
-			if iv <= 0 {
-				iv = int64(time.Second)
-			}
+			iv := interval(e)
 			next := e.at + iv
 			if next <= now {
 				next = e.at + ((now-e.at)/iv+1)*iv

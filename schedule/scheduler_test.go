@@ -288,3 +288,32 @@ func TestAScheduledCheckCostsLittleMemory(t *testing.T) {
 	}
 	runtime.KeepAlive(checks)
 }
+
+// TestPhasesPassedBeforeStartWaitForTheirNextTurn: checks are applied
+// before the daemon has restored its state and starts the scheduler; a
+// phase that passed meanwhile is skipped to its next turn, not run late
+// at start.
+func TestPhasesPassedBeforeStartWaitForTheirNextTurn(t *testing.T) {
+	h := newHarness(t)
+	c := check("a", "x", time.Hour, time.Second)
+	if _, err := h.s.Apply([]*config.Check{c}); err != nil {
+		t.Fatal(err)
+	}
+	// As if Start came two hours after Apply.
+	h.s.mu.Lock()
+	e := h.s.jobs[c.ID]
+	e.at -= int64(2 * time.Hour)
+	phase := e.at
+	h.s.mu.Unlock()
+	h.s.Start()
+	time.Sleep(300 * time.Millisecond)
+	if n := h.count(c.ID); n != 0 {
+		t.Fatalf("%d runs at start for a phase that passed before it", n)
+	}
+	h.s.mu.Lock()
+	at := e.at
+	h.s.mu.Unlock()
+	if at < time.Now().UnixNano() || (at-phase)%int64(time.Hour) != 0 {
+		t.Fatalf("next run planned at %v, want the check's phase after now", time.Unix(0, at))
+	}
+}
