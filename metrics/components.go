@@ -58,15 +58,18 @@ func (m *Metrics) SetComponentStatus(component, group string, st status.Componen
 	m.mu.RLock()
 	s := m.comps[component]
 	m.mu.RUnlock()
-	if s == nil || s.group != group {
-		s = &componentSeries{id: component, group: group,
-			labels: `component="` + escape(component) + `",group="` + escape(group) + `"`}
-		m.mu.Lock()
-		m.comps[component] = s
-		m.sortedComps = nil
-		m.mu.Unlock()
+	if s != nil && s.group == group {
+		s.current.Store(stateIndex(st))
+		return
 	}
+	s = &componentSeries{id: component, group: group,
+		labels: `component="` + escape(component) + `",group="` + escape(group) + `"`}
+	// Set before a scrape can see it: a zero would name the first status.
 	s.current.Store(stateIndex(st))
+	m.mu.Lock()
+	m.comps[component] = s
+	m.sortedComps = nil
+	m.mu.Unlock()
 }
 
 // RemoveComponent deletes a component's state set.

@@ -482,3 +482,30 @@ func TestValuesPrintAsBefore(t *testing.T) {
 		}
 	}
 }
+
+// TestANewComponentNeverShowsAnotherStatus: a scrape running while
+// components are added sees each of them with the status it was given,
+// or not at all, never for a moment with another.
+func TestANewComponentNeverShowsAnotherStatus(t *testing.T) {
+	m := New(Options{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 3000 {
+			m.SetComponentStatus(fmt.Sprintf("c%d", i), "g", status.MajorOutage)
+		}
+	}()
+	for scrapes := 0; scrapes < 200; scrapes++ {
+		select {
+		case <-done:
+			scrapes = 200
+		default:
+		}
+		for labels, v := range componentStates(t, m) {
+			if v == 1 && !strings.HasSuffix(labels, `status="MAJOROUTAGE"`) {
+				t.Fatalf("uptime_component_status{%s} = 1 while the component is MAJOROUTAGE", labels)
+			}
+		}
+	}
+	<-done
+}
