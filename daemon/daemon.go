@@ -282,8 +282,10 @@ func (d *Daemon) Reload(next *config.Config) error {
 		return err
 	}
 	if err := d.applyChecks(d.cfg, next); err != nil {
-		// Only gocron refusing a job gets here, after the engine moved:
-		// say so loudly rather than pretend the old config is whole.
+		// The scheduler fails only for a prober that cannot be built,
+		// which the loop above ruled out; should it happen anyway, after
+		// the engine moved, say so loudly rather than pretend the old
+		// config is whole.
 		d.log.Error("scheduling the reloaded checks failed; restart up", "err", err)
 		return err
 	}

@@ -150,6 +150,12 @@ func line(b []byte, name, a, bb, c string, v float64) []byte {
 }
 
 func appendFloat(b []byte, v float64) []byte {
+	// Most values are small whole numbers (0, 1, status codes, counts):
+	// written as integers they read the same as 'g' writes them below
+	// 1e6, for a fraction of the cost.
+	if v >= 0 && v < 1e6 && v == float64(int64(v)) {
+		return strconv.AppendInt(b, int64(v), 10)
+	}
 	switch {
 	case math.IsInf(v, 1):
 		return append(b, "+Inf"...)
@@ -330,11 +336,12 @@ func familyNames() []string {
 // as OpenMetrics 1.0 wants them: a counter's HELP and TYPE name it
 // without the _total its samples carry. The lines are otherwise the same
 // in both formats; the caller ends an OpenMetrics exposition with # EOF.
-func writeChecks(out func([]byte) error, checks []*checkSeries, o Options, openMetrics bool) error {
-	// A small buffer handed on whenever it fills: growing one buffer to
-	// the whole family's size costs more in copying than writing does.
-	const chunk = 64 << 10
-	b := make([]byte, 0, chunk+4096)
+// b is the buffer to write into (its contents are discarded): a small
+// buffer handed on whenever it fills, since growing one buffer to the
+// whole family's size costs more in copying than writing does.
+func writeChecks(out func([]byte) error, b []byte, checks []*checkSeries, o Options, openMetrics bool) error {
+	const chunk = scrapeChunk
+	b = b[:0]
 	for _, f := range checkFamilies {
 		if f.name == "probe_http_duration_seconds" && !o.HTTPPhases {
 			continue
@@ -388,13 +395,27 @@ var labelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
 
 func escape(s string) string { return labelEscaper.Replace(s) }
 
-// sortedChecks returns the series in check id order, for a stable
-// exposition.
-func sortedChecks(m map[string]*checkSeries) []*checkSeries {
-	out := make([]*checkSeries, 0, len(m))
-	for _, s := range m {
-		out = append(out, s)
+// scrapeChunk is how much text a scrape gathers before handing it on.
+const scrapeChunk = 64 << 10
+
+// checksInOrder returns the series in check id order, for a stable
+// exposition, sorted once per change of the set rather than per scrape.
+func (m *Metrics) checksInOrder() []*checkSeries {
+	m.mu.RLock()
+	out, n := m.sortedChecks, len(m.checks)
+	m.mu.RUnlock()
+	if out != nil || n == 0 {
+		return out
 	}
-	slices.SortFunc(out, func(a, b *checkSeries) int { return strings.Compare(a.id, b.id) })
-	return out
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.sortedChecks == nil {
+		out := make([]*checkSeries, 0, len(m.checks))
+		for _, s := range m.checks {
+			out = append(out, s)
+		}
+		slices.SortFunc(out, func(a, b *checkSeries) int { return strings.Compare(a.id, b.id) })
+		m.sortedChecks = out
+	}
+	return m.sortedChecks
 }

@@ -50,7 +50,6 @@ type Metrics struct {
 
 	schedulerLag    prometheus.Histogram
 	skippedRuns     prometheus.Counter
-	componentStatus *prometheus.GaugeVec
 	pageStatus      *prometheus.GaugeVec
 	incidentsOpen   prometheus.Gauge
 	incidentsOpened prometheus.Counter
@@ -59,7 +58,18 @@ type Metrics struct {
 
 	mu     sync.RWMutex
 	checks map[string]*checkSeries
-	comps  map[string]string // component id -> group, for deletion
+	comps  map[string]*componentSeries
+	// sortedChecks and sortedComps are the series in id order, for a
+	// stable exposition; nil after a change, sorted again by the next
+	// scrape.
+	sortedChecks []*checkSeries
+	sortedComps  []*componentSeries
+	// bufs holds the buffers scrapes write into.
+	bufs sync.Pool
+	// gzips keeps one compressor between scrapes. Not a sync.Pool: the
+	// collector empties those within two cycles, which under load pass
+	// between any two scrapes.
+	gzips chan *gzip.Writer
 }
 
 // New creates the collectors and registers them, with the Go and process
@@ -69,8 +79,10 @@ func New(opts Options) *Metrics {
 		opts:   opts,
 		reg:    prometheus.NewRegistry(),
 		checks: map[string]*checkSeries{},
-		comps:  map[string]string{},
+		comps:  map[string]*componentSeries{},
 	}
+	m.bufs.New = func() any { b := make([]byte, 0, scrapeChunk+4096); return &b }
+	m.gzips = make(chan *gzip.Writer, 1)
 	gauge := func(name, help string, labels ...string) *prometheus.GaugeVec {
 		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
 	}
@@ -80,7 +92,6 @@ func New(opts Options) *Metrics {
 	m.skippedRuns = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "uptime_scheduler_skipped_runs_total", Help: "Runs skipped because the previous run of the same check was still going.",
 	})
-	m.componentStatus = gauge("uptime_component_status", "Component status as a state set: 1 for the current status, 0 for the others.", "component", "group", "status")
 	m.pageStatus = gauge("uptime_page_status", "Page status as a state set: 1 for the current status, 0 for the others.", "status")
 	m.incidentsOpen = prometheus.NewGauge(prometheus.GaugeOpts{Name: "uptime_incidents_open", Help: "Incidents not yet resolved."})
 	m.incidentsOpened = prometheus.NewCounter(prometheus.CounterOpts{Name: "uptime_incidents_opened_total", Help: "Incidents opened, automatically or by hand."})
@@ -91,7 +102,7 @@ func New(opts Options) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		versioncollector.NewCollector("uptime"),
-		m.schedulerLag, m.skippedRuns, m.componentStatus, m.pageStatus,
+		m.schedulerLag, m.skippedRuns, m.pageStatus,
 		m.incidentsOpen, m.incidentsOpened, m.maintenance, m.custom,
 	)
 	for _, s := range status.PageStatuses {
@@ -104,7 +115,9 @@ func New(opts Options) *Metrics {
 // collectors, so that one /metrics serves everything.
 func (m *Metrics) Registerer() prometheus.Registerer { return m.reg }
 
-// Gatherer gives read access for tests and the API.
+// Gatherer gives read access for tests and the API to the collectors on
+// the registry; the per-check series and the component state sets are
+// written by Handler alone.
 func (m *Metrics) Gatherer() prometheus.Gatherer { return m.reg }
 
 // exposed are the formats Handler writes, in order of preference when a
@@ -116,7 +129,8 @@ var exposed = []expfmt.Format{expfmt.FmtOpenMetrics_1_0_0, expfmt.FmtOpenMetrics
 // Handler serves the exposition in the format the scraper's Accept header
 // asks for (OpenMetrics or the Prometheus text format, negotiated as
 // promhttp does): the per-check families first, then everything
-// registered on the registry.
+// registered on the registry. The hand-written families are streamed
+// a chunk at a time from pooled buffers, never built whole.
 func (m *Metrics) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		format := expfmt.NegotiateAccept(r.Header, exposed...)
@@ -126,9 +140,8 @@ func (m *Metrics) Handler() http.Handler {
 			http.Error(w, "gathering metrics: "+err.Error(), http.StatusInternalServerError)
 			return
 		}
-		m.mu.RLock()
-		checks := sortedChecks(m.checks)
-		m.mu.RUnlock()
+		checks := m.checksInOrder()
+		comps := m.componentsInOrder()
 
 		w.Header().Set("Content-Type", string(format))
 		w.Header().Add("Vary", "Accept")
@@ -137,12 +150,32 @@ func (m *Metrics) Handler() http.Handler {
 			w.Header().Set("Content-Encoding", "gzip")
 			w.Header().Add("Vary", "Accept-Encoding")
 			// BestSpeed: the text compresses well anyway, and the scrape
-			// of thousands of checks must stay cheap.
-			gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
-			defer gz.Close()
+			// of thousands of checks must stay cheap. A compressor holds
+			// over a megabyte of tables: it is reused, not made anew.
+			var gz *gzip.Writer
+			select {
+			case gz = <-m.gzips:
+				gz.Reset(w)
+			default:
+				gz, _ = gzip.NewWriterLevel(w, gzip.BestSpeed)
+			}
+			defer func() {
+				_ = gz.Close()
+				gz.Reset(io.Discard)
+				select {
+				case m.gzips <- gz:
+				default:
+				}
+			}()
 			out = gz
 		}
-		if err := writeChecks(func(b []byte) error { _, err := out.Write(b); return err }, checks, m.opts, openMetrics); err != nil {
+		bp := m.bufs.Get().(*[]byte)
+		defer m.bufs.Put(bp)
+		write := func(b []byte) error { _, err := out.Write(b); return err }
+		if err := writeChecks(write, (*bp)[:0], checks, m.opts, openMetrics); err != nil {
+			return
+		}
+		if err := writeComponents(write, (*bp)[:0], comps); err != nil {
 			return
 		}
 		if openMetrics {
@@ -200,6 +233,7 @@ func (m *Metrics) AddCheck(c *config.Check) {
 	s := newCheckSeries(c, m.opts.LatencyHistogram)
 	m.mu.Lock()
 	m.checks[c.ID] = s
+	m.sortedChecks = nil
 	m.mu.Unlock()
 }
 
@@ -207,6 +241,7 @@ func (m *Metrics) AddCheck(c *config.Check) {
 func (m *Metrics) RemoveCheck(id string) {
 	m.mu.Lock()
 	delete(m.checks, id)
+	m.sortedChecks = nil
 	m.mu.Unlock()
 }
 
@@ -254,31 +289,6 @@ func (m *Metrics) SetCheckUp(checkID string, up bool) {
 		s.up = 1
 	}
 	s.mu.Unlock()
-}
-
-// SetComponentStatus sets the component's state set.
-func (m *Metrics) SetComponentStatus(component, group string, st status.ComponentStatus) {
-	m.mu.Lock()
-	if old, ok := m.comps[component]; ok && old != group {
-		m.componentStatus.DeletePartialMatch(prometheus.Labels{"component": component})
-	}
-	m.comps[component] = group
-	m.mu.Unlock()
-	for _, s := range status.ComponentStatuses {
-		v := 0.0
-		if s == st {
-			v = 1
-		}
-		m.componentStatus.WithLabelValues(component, group, string(s)).Set(v)
-	}
-}
-
-// RemoveComponent deletes a component's state set.
-func (m *Metrics) RemoveComponent(component string) {
-	m.mu.Lock()
-	delete(m.comps, component)
-	m.mu.Unlock()
-	m.componentStatus.DeletePartialMatch(prometheus.Labels{"component": component})
 }
 
 // SetPageStatus sets the page's state set.

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -192,13 +195,15 @@ func TestStateSetsHoldExactlyOneCurrentStatus(t *testing.T) {
 	m.SetComponentStatus("db", "backend", status.PartialOutage)
 	m.SetComponentStatus("db", "backend", status.MajorOutage)
 	m.SetPageStatus(status.PageHasIssues)
+	sets := componentStates(t, m)
 	for _, s := range status.ComponentStatuses {
 		want := 0.0
 		if s == status.MajorOutage {
 			want = 1
 		}
-		if got := testutil.ToFloat64(m.componentStatus.WithLabelValues("db", "backend", string(s))); got != want {
-			t.Errorf("uptime_component_status{status=%q} = %v, want %v", s, got, want)
+		key := `component="db",group="backend",status="` + string(s) + `"`
+		if got, ok := sets[key]; !ok || got != want {
+			t.Errorf("uptime_component_status{%s} = %v (present %v), want %v", key, got, ok, want)
 		}
 	}
 	if got := testutil.ToFloat64(m.pageStatus.WithLabelValues("HASISSUES")); got != 1 {
@@ -209,9 +214,39 @@ func TestStateSetsHoldExactlyOneCurrentStatus(t *testing.T) {
 	}
 	// Moving a component to another group must not leave the old set.
 	m.SetComponentStatus("db", "storage", status.Operational)
-	if n := testutil.CollectAndCount(m.componentStatus); n != len(status.ComponentStatuses) {
+	if n := len(componentStates(t, m)); n != len(status.ComponentStatuses) {
 		t.Errorf("%d component status series after a group change, want %d", n, len(status.ComponentStatuses))
 	}
+	m.RemoveComponent("db")
+	if n := len(componentStates(t, m)); n != 0 {
+		t.Errorf("%d component status series after the component is gone, want 0", n)
+	}
+}
+
+// componentStates reads uptime_component_status from a scrape, by label
+// set.
+func componentStates(t *testing.T, m *Metrics) map[string]float64 {
+	t.Helper()
+	out := map[string]float64{}
+	for _, l := range strings.Split(scrape(t, m), "\n") {
+		rest, ok := strings.CutPrefix(l, "uptime_component_status{")
+		if !ok {
+			continue
+		}
+		labels, value, ok := strings.Cut(rest, "} ")
+		if !ok {
+			t.Fatalf("malformed line %q", l)
+		}
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		if _, dup := out[labels]; dup {
+			t.Fatalf("series %s written twice", labels)
+		}
+		out[labels] = v
+	}
+	return out
 }
 
 // fillChecks adds n checks of every type with realistic labels and one
@@ -432,4 +467,104 @@ func TestOpenMetricsWhenAsked(t *testing.T) {
 		}
 		testenv.Series(t, body)
 	}
+}
+
+// discard is a ResponseWriter that keeps nothing, so that a scrape's own
+// allocations can be counted.
+type discard struct{ h http.Header }
+
+func (d discard) Header() http.Header       { return d.h }
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+func (discard) WriteHeader(int)             {}
+
+// TestScrapeCostDoesNotGrowWithComponents holds the component state sets
+// to the per-check series' way: written from plain fields, so a scrape
+// allocates no more for 2 000 components than for 20, and keeping a
+// status that did not change allocates nothing.
+func TestScrapeCostDoesNotGrowWithComponents(t *testing.T) {
+	allocs := func(n int) float64 {
+		m := New(Options{})
+		for i := range n {
+			m.SetComponentStatus(fmt.Sprintf("c%d", i), "g", status.Operational)
+		}
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		h := m.Handler()
+		h.ServeHTTP(discard{http.Header{}}, req) // sorts once
+		return testing.AllocsPerRun(5, func() { h.ServeHTTP(discard{http.Header{}}, req) })
+	}
+	small, large := allocs(20), allocs(2000)
+	t.Logf("allocations per scrape: %.0f with 20 components, %.0f with 2 000", small, large)
+	if large > small+20 {
+		t.Errorf("a scrape of 2 000 components allocates %.0f times, of 20 %.0f: the state sets cost per component", large, small)
+	}
+	m := New(Options{})
+	m.SetComponentStatus("db", "backend", status.Operational)
+	if n := testing.AllocsPerRun(10, func() { m.SetComponentStatus("db", "backend", status.MajorOutage) }); n != 0 {
+		t.Errorf("setting a known component's status allocates %.0f times, want 0", n)
+	}
+}
+
+// TestGzipScrapesReuseTheCompressor: a compressor holds over a megabyte
+// of tables, and making one per scrape was most of what a gzipped scrape
+// allocated. It must survive garbage collections.
+func TestGzipScrapesReuseTheCompressor(t *testing.T) {
+	m := New(Options{})
+	fillChecks(m, 10)
+	h := m.Handler()
+	req := httptest.NewRequest("GET", "/metrics", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	h.ServeHTTP(discard{http.Header{}}, req)
+	// Collections pass between two scrapes of a busy daemon.
+	runtime.GC()
+	runtime.GC()
+	var before, after runtime.MemStats
+	const n = 20
+	runtime.ReadMemStats(&before)
+	for range n {
+		h.ServeHTTP(discard{http.Header{}}, req)
+	}
+	runtime.ReadMemStats(&after)
+	per := (after.TotalAlloc - before.TotalAlloc) / n
+	t.Logf("%d bytes allocated per gzipped scrape", per)
+	if per > 512<<10 {
+		t.Errorf("a gzipped scrape allocates %d bytes, want under 512 KiB", per)
+	}
+}
+
+// TestValuesPrintAsBefore: whole numbers take a shortcut; the text must
+// stay what strconv's shortest 'g' form gives, 1e+06 and up included.
+func TestValuesPrintAsBefore(t *testing.T) {
+	for _, v := range []float64{0, 1, 2, 200, 503, 999999, 1e6, 1000001, 123456789, 0.5, 1.25, 1e-7, 1e21, -1, -0.5, 3.0000001} {
+		want := strconv.FormatFloat(v, 'g', -1, 64)
+		if got := string(appendFloat(nil, v)); got != want {
+			t.Errorf("appendFloat(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+// TestANewComponentNeverShowsAnotherStatus: a scrape running while
+// components are added sees each of them with the status it was given,
+// or not at all, never for a moment with another.
+func TestANewComponentNeverShowsAnotherStatus(t *testing.T) {
+	m := New(Options{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 3000 {
+			m.SetComponentStatus(fmt.Sprintf("c%d", i), "g", status.MajorOutage)
+		}
+	}()
+	for scrapes := 0; scrapes < 200; scrapes++ {
+		select {
+		case <-done:
+			scrapes = 200
+		default:
+		}
+		for labels, v := range componentStates(t, m) {
+			if v == 1 && !strings.HasSuffix(labels, `status="MAJOROUTAGE"`) {
+				t.Fatalf("uptime_component_status{%s} = 1 while the component is MAJOROUTAGE", labels)
+			}
+		}
+	}
+	<-done
 }

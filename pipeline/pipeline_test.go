@@ -400,3 +400,36 @@ func TestShutdownSavesTheRunningMinute(t *testing.T) {
 		}
 	})
 }
+
+// A result that moves no component publishes a snapshot that shares the
+// previous one's component list instead of copying it again: readers
+// keep snapshots as they are, so sharing is safe, and the copy was half
+// of the garbage of a page of many components.
+func TestResultsWithoutChangeShareTheComponentList(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := start(t)
+		f.result(true)
+		time.Sleep(200 * time.Millisecond)
+		synctest.Wait()
+		first := f.p.Snapshot()
+		time.Sleep(5 * time.Second)
+		f.result(true)
+		time.Sleep(200 * time.Millisecond)
+		synctest.Wait()
+		next := f.p.Snapshot()
+		if !next.Checks[0].LastResult.After(first.Checks[0].LastResult) {
+			t.Fatal("the second result was not published")
+		}
+		if &next.Components[0] != &first.Components[0] {
+			t.Error("the component list was copied again though no component changed")
+		}
+		f.result(false) // web.home fails at once: web changes
+		time.Sleep(200 * time.Millisecond)
+		synctest.Wait()
+		last := f.p.Snapshot()
+		if last.Components[0].Status == next.Components[0].Status || &last.Components[0] == &next.Components[0] {
+			t.Errorf("a changed component was not published afresh: %s, shared %v",
+				last.Components[0].Status, &last.Components[0] == &next.Components[0])
+		}
+	})
+}

@@ -41,7 +41,7 @@ func (p *Pipeline) publish() {
 	if !p.dirty && p.snap.Load() != nil {
 		return
 	}
-	snap := p.engine.Snapshot()
+	snap := p.engine.SnapshotAfter(p.snap.Load())
 	events := p.unpub
 	p.unpub, p.dirty, p.lastPub, p.held = nil, false, p.now(), time.Time{}
 	p.snap.Store(&snap)

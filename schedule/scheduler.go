@@ -1,9 +1,10 @@
-// Package schedule runs every check at its interval on a gocron v2
-// scheduler and hands each probe result on. It owns no status logic: the
-// daemon decides what results mean.
+// Package schedule runs every check at its interval, on its fixed phase,
+// and hands each probe result on. It owns no status logic: the daemon
+// decides what results mean.
 package schedule
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -11,8 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/go-co-op/gocron/v2"
 
 	"github.com/up-status/up/config"
 	"github.com/up-status/up/probe"
@@ -31,20 +30,29 @@ type Options struct {
 	// and whether it was skipped because the previous run of the same
 	// check had not finished.
 	OnRun func(c *config.Check, lag time.Duration, skipped bool)
-	// StopTimeout bounds how long Shutdown waits for running probes.
-	// Default 15s.
+	// StopTimeout bounds how long Shutdown waits for the scheduling loop
+	// to end. Default 15s.
 	StopTimeout time.Duration
 }
 
 // Scheduler runs checks. Create with New, fill with Apply, then Start.
+//
+// One goroutine keeps every check's next run in a heap and sleeps on one
+// timer until the earliest. A job library's timer, closures, job copy,
+// context and goroutine per run cost about 2 KB per check and several
+// allocations per run; a heap slot costs a pointer.
 type Scheduler struct {
 	opts  Options
 	log   *slog.Logger
-	cron  gocron.Scheduler
-	mu    sync.Mutex // guards jobs
+	mu    sync.Mutex // guards jobs, queue, started and every entry's at and slot
 	jobs  map[string]*entry
-	ctx   context.Context
-	close context.CancelFunc
+	queue runQueue
+	// wake tells the loop that the earliest run may have changed.
+	wake     chan struct{}
+	started  bool
+	loopDone chan struct{}
+	ctx      context.Context
+	close    context.CancelFunc
 
 	// flight counts probes in progress; closed stops new ones once
 	// Shutdown has begun, so Add never races with Wait.
@@ -62,12 +70,36 @@ type Scheduler struct {
 type entry struct {
 	check   *config.Check
 	prober  probe.Prober
-	job     gocron.Job
 	running atomic.Bool
-	// next is the UnixNano of the run expected next; it measures lag
-	// against the plan rather than against the previous run, so a late
-	// run does not hide the next one's lateness.
-	next atomic.Int64
+	// at is the UnixNano of the run planned next; lag is measured
+	// against it rather than against the previous run, so a late run
+	// does not hide the next one's lateness.
+	at int64
+	// slot is the entry's index in the queue, -1 once removed.
+	slot int
+}
+
+// runQueue is a min-heap of entries by planned run.
+type runQueue []*entry
+
+func (q runQueue) Len() int           { return len(q) }
+func (q runQueue) Less(i, j int) bool { return q[i].at < q[j].at }
+func (q runQueue) Swap(i, j int) {
+	q[i], q[j] = q[j], q[i]
+	q[i].slot, q[j].slot = i, j
+}
+func (q *runQueue) Push(x any) {
+	e := x.(*entry)
+	e.slot = len(*q)
+	*q = append(*q, e)
+}
+func (q *runQueue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	e.slot = -1
+	return e
 }
 
 // New makes a stopped scheduler.
@@ -81,22 +113,18 @@ func New(opts Options) (*Scheduler, error) {
 	if opts.StopTimeout <= 0 {
 		opts.StopTimeout = 15 * time.Second
 	}
-	// No WithLimitConcurrentJobs: a global limit lets slow checks starve
-	// fast ones. No WithSingletonMode: it costs a large buffered channel
-	// per job; entry.running guards overlap instead.
-	cron, err := gocron.NewScheduler(gocron.WithStopTimeout(opts.StopTimeout))
-	if err != nil {
-		return nil, fmt.Errorf("schedule: %w", err)
-	}
+	// No global limit on probes in flight: it would let slow checks
+	// starve fast ones. entry.running keeps runs of one check apart.
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Scheduler{
-		opts:  opts,
-		log:   opts.Logger,
-		cron:  cron,
-		jobs:  make(map[string]*entry),
-		ctx:   ctx,
-		close: cancel,
-		work:  make(chan *entry),
+		opts:     opts,
+		log:      opts.Logger,
+		jobs:     make(map[string]*entry),
+		wake:     make(chan struct{}, 1),
+		loopDone: make(chan struct{}),
+		ctx:      ctx,
+		close:    cancel,
+		work:     make(chan *entry),
 	}, nil
 }
 
@@ -106,9 +134,10 @@ type Change struct {
 }
 
 // Apply makes the scheduled checks equal to checks. Checks whose effective
-// settings did not change keep running undisturbed (same job, same phase,
-// no extra run); changed ones are replaced, missing ones removed. If a
-// prober cannot be built, nothing is changed and the error is returned.
+// settings did not change keep running undisturbed (same entry, same
+// phase, no extra run); changed ones are replaced, missing ones removed.
+// If a prober cannot be built, nothing is changed and the error is
+// returned.
 func (s *Scheduler) Apply(checks []*config.Check) (Change, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -125,7 +154,7 @@ func (s *Scheduler) Apply(checks []*config.Check) (Change, error) {
 		if err != nil {
 			return Change{}, fmt.Errorf("check %s: %w", c.ID, err)
 		}
-		fresh[c.ID] = &entry{check: c, prober: p}
+		fresh[c.ID] = &entry{check: c, prober: p, slot: -1}
 	}
 
 	for id, e := range s.jobs {
@@ -133,8 +162,8 @@ func (s *Scheduler) Apply(checks []*config.Check) (Change, error) {
 			ch.Kept++
 			continue
 		}
-		if err := s.cron.RemoveJob(e.job.ID()); err != nil {
-			s.log.Warn("removing job", "check", id, "err", err)
+		if e.slot >= 0 {
+			heap.Remove(&s.queue, e.slot)
 		}
 		delete(s.jobs, id)
 		if wanted[id] {
@@ -143,43 +172,105 @@ func (s *Scheduler) Apply(checks []*config.Check) (Change, error) {
 			ch.Removed++
 		}
 	}
+	now := time.Now()
 	for id, e := range fresh {
-		job, err := s.schedule(e)
-		if err != nil {
-			return ch, fmt.Errorf("check %s: schedule: %w", id, err)
-		}
-		e.job = job
+		e.at = FirstRun(now, id, e.check.Interval).UnixNano()
+		heap.Push(&s.queue, e)
 		s.jobs[id] = e
 	}
 	ch.Added = len(fresh) - ch.Replaced
+	if len(fresh) > 0 {
+		s.poke()
+	}
 	return ch, nil
 }
 
-// schedule adds the gocron job of a check, first run on its phase.
-func (s *Scheduler) schedule(e *entry) (gocron.Job, error) {
-	id, interval := e.check.ID, e.check.Interval
-	// gocron refuses a start time that has passed by the time it looks;
-	// with thousands of jobs added in one go, a phase a few microseconds
-	// ahead can pass. Then the next phase, one interval on, is used.
-	first := FirstRun(time.Now().Add(time.Millisecond), id, interval)
-	for range 2 {
-		e.next.Store(first.UnixNano())
-		job, err := s.cron.NewJob(
-			gocron.DurationJob(interval),
-			gocron.NewTask(s.run, e),
-			gocron.WithStartAt(gocron.WithStartDateTime(first)),
-			gocron.WithName(id),
-		)
-		if !errors.Is(err, gocron.ErrWithStartDateTimePast) {
-			return job, err
-		}
-		first = first.Add(interval)
+// poke wakes the loop to look at the queue again.
+func (s *Scheduler) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
 	}
-	return nil, gocron.ErrWithStartDateTimePast
 }
 
-// Start begins running jobs.
-func (s *Scheduler) Start() { s.cron.Start() }
+// Start begins running checks. Calling it again does nothing.
+func (s *Scheduler) Start() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started || s.ctx.Err() != nil {
+		return
+	}
+	s.started = true
+	// As between two runs, a phase that passed between Apply and Start
+	// (restoring state can take a while) is skipped to its next turn,
+	// not run late all at once.
+	now := time.Now().UnixNano()
+	for _, e := range s.queue {
+		if e.at < now {
+			iv := interval(e)
+			e.at += (now - e.at + iv - 1) / iv * iv
+		}
+	}
+	heap.Init(&s.queue)
+	go s.loop()
+}
+
+// interval is e's interval in nanoseconds, never 0.
+func interval(e *entry) int64 {
+	if iv := int64(e.check.Interval); iv > 0 {
+		return iv
+	}
+	return int64(time.Second)
+}
+
+// due is a run the loop hands on: the entry and when it was planned.
+type due struct {
+	e  *entry
+	at int64
+}
+
+// loop starts the runs that are due and sleeps until the next one, until
+// the scheduler shuts down.
+func (s *Scheduler) loop() {
+	defer close(s.loopDone)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	var ready []due
+	for {
+		s.mu.Lock()
+		now := time.Now().UnixNano()
+		ready = ready[:0]
+		for len(s.queue) > 0 && s.queue[0].at <= now {
+			e := s.queue[0]
+			ready = append(ready, due{e, e.at})
+			// Plan the next run past now: skipped or very late runs
+			// must not make every following run look late.
+			iv := interval(e)
+			next := e.at + iv
+			if next <= now {
+				next = e.at + ((now-e.at)/iv+1)*iv
+			}
+			e.at = next
+			heap.Fix(&s.queue, 0)
+		}
+		wait := time.Hour
+		if len(s.queue) > 0 {
+			wait = time.Duration(s.queue[0].at - now)
+		}
+		s.mu.Unlock()
+		for i, d := range ready {
+			s.run(d.e, time.Duration(now-d.at))
+			ready[i] = due{} // hold no entry a reload removed
+		}
+		timer.Reset(wait)
+		select {
+		case <-timer.C:
+		case <-s.wake:
+		case <-s.ctx.Done():
+			return
+		}
+	}
+}
 
 // Shutdown stops scheduling, cancels probes in flight and waits for them,
 // so that no result is handed on after it returns.
@@ -187,8 +278,19 @@ func (s *Scheduler) Shutdown() error {
 	s.flightMu.Lock()
 	s.closed = true
 	s.flightMu.Unlock()
+	s.mu.Lock()
+	started := s.started
+	s.started = true // a Start from now on does nothing
+	s.mu.Unlock()
 	s.close()
-	err := s.cron.Shutdown()
+	var err error
+	if started {
+		select {
+		case <-s.loopDone:
+		case <-time.After(s.opts.StopTimeout):
+			err = errors.New("schedule: the scheduling loop did not stop in time")
+		}
+	}
 	s.flight.Wait()
 	s.workers.Wait()
 	return err
@@ -201,19 +303,8 @@ func (s *Scheduler) Len() int {
 	return len(s.jobs)
 }
 
-func (s *Scheduler) run(e *entry) {
-	now := time.Now()
-	interval := e.check.Interval
-	expected := e.next.Load()
-	lag := time.Duration(now.UnixNano() - expected)
-	// Advance the plan past now: skipped or very late runs must not make
-	// every following run look late.
-	next := expected + int64(interval)
-	if next <= now.UnixNano() {
-		behind := (now.UnixNano() - expected) / int64(interval)
-		next = expected + (behind+1)*int64(interval)
-	}
-	e.next.Store(next)
+// run starts one planned run of e, lag after its plan.
+func (s *Scheduler) run(e *entry, lag time.Duration) {
 	if lag < 0 {
 		lag = 0
 	}
@@ -237,9 +328,9 @@ func (s *Scheduler) run(e *entry) {
 	}
 	s.flight.Add(1)
 	s.flightMu.Unlock()
-	// Hand the probe to an idle worker, or start one: gocron runs each
-	// task on a new goroutine, whose stack would grow anew for every
-	// probe's TLS and HTTP calls. Workers keep their grown stacks. There
+	// Hand the probe to an idle worker, or start one: a new goroutine's
+	// stack would grow anew for every probe's TLS and HTTP calls.
+	// Workers keep their grown stacks. There
 	// is no cap on workers, so hanging probes never hold up others.
 	select {
 	case s.work <- e:

@@ -3,6 +3,8 @@ package schedule
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -175,7 +177,7 @@ func TestApplyKeepsUnchangedChecksAndReplacesChangedOnes(t *testing.T) {
 	if _, err := h.s.Apply([]*config.Check{a, b}); err != nil {
 		t.Fatal(err)
 	}
-	jobA := h.s.jobs["a.x"].job.ID()
+	jobA := h.s.jobs["a.x"]
 
 	a2 := check("a", "x", time.Hour, time.Second) // same settings, new value
 	b2 := check("b", "x", time.Hour, 2*time.Second)
@@ -187,7 +189,7 @@ func TestApplyKeepsUnchangedChecksAndReplacesChangedOnes(t *testing.T) {
 	if ch != (Change{Added: 1, Kept: 1, Replaced: 1}) {
 		t.Fatalf("Apply = %+v, want 1 added, 1 kept, 1 replaced", ch)
 	}
-	if got := h.s.jobs["a.x"].job.ID(); got != jobA {
+	if got := h.s.jobs["a.x"]; got != jobA {
 		t.Fatal("unchanged check got a new job")
 	}
 	if h.built["a.x"] != 1 || h.built["b.x"] != 2 || h.built["c.x"] != 1 {
@@ -256,5 +258,62 @@ func TestWorkersAreReusedAcrossRuns(t *testing.T) {
 	// a run is handed over while the worker returns to waiting) does it all.
 	if n := h.s.spawned.Load(); n > 2 {
 		t.Fatalf("%d workers started for %d runs of one check", n, h.count(c.ID))
+	}
+}
+
+// TestAScheduledCheckCostsLittleMemory: a migration from tools with one
+// check per component brings thousands of checks, and what the scheduler
+// holds per check is paid for each of them. A timer, a closure and a job
+// record per check cost about 2 KB; a heap slot and an entry, a tenth.
+func TestAScheduledCheckCostsLittleMemory(t *testing.T) {
+	h := newHarness(t)
+	const n = 5000
+	checks := make([]*config.Check, n)
+	for i := range checks {
+		checks[i] = check(fmt.Sprintf("c%d", i), "x", time.Hour, time.Second)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	if _, err := h.s.Apply(checks); err != nil {
+		t.Fatal(err)
+	}
+	h.s.Start()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
+	t.Logf("%d bytes of heap per scheduled check, prober and bookkeeping of the test included", per)
+	if per > 600 {
+		t.Errorf("a scheduled check holds %d bytes of heap, want at most 600", per)
+	}
+	runtime.KeepAlive(checks)
+}
+
+// TestPhasesPassedBeforeStartWaitForTheirNextTurn: checks are applied
+// before the daemon has restored its state and starts the scheduler; a
+// phase that passed meanwhile is skipped to its next turn, not run late
+// at start.
+func TestPhasesPassedBeforeStartWaitForTheirNextTurn(t *testing.T) {
+	h := newHarness(t)
+	c := check("a", "x", time.Hour, time.Second)
+	if _, err := h.s.Apply([]*config.Check{c}); err != nil {
+		t.Fatal(err)
+	}
+	// As if Start came two hours after Apply.
+	h.s.mu.Lock()
+	e := h.s.jobs[c.ID]
+	e.at -= int64(2 * time.Hour)
+	phase := e.at
+	h.s.mu.Unlock()
+	h.s.Start()
+	time.Sleep(300 * time.Millisecond)
+	if n := h.count(c.ID); n != 0 {
+		t.Fatalf("%d runs at start for a phase that passed before it", n)
+	}
+	h.s.mu.Lock()
+	at := e.at
+	h.s.mu.Unlock()
+	if at < time.Now().UnixNano() || (at-phase)%int64(time.Hour) != 0 {
+		t.Fatalf("next run planned at %v, want the check's phase after now", time.Unix(0, at))
 	}
 }

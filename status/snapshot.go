@@ -23,24 +23,40 @@ type Snapshot struct {
 }
 
 // Snapshot copies the engine's state; the copy shares no memory with it.
-func (e *Engine) Snapshot() Snapshot {
+func (e *Engine) Snapshot() Snapshot { return e.SnapshotAfter(nil) }
+
+// SnapshotAfter is Snapshot, except that the group and component lists
+// are prev's own when they have not changed since prev was taken (prev
+// may be nil). prev and the result must both be treated as read-only, as
+// published snapshots are. Probe results move checks far more often than
+// components: with one check per component, copying the components on
+// every publication was half of the snapshot's garbage.
+func (e *Engine) SnapshotAfter(prev *Snapshot) Snapshot {
 	// Sized up front and with the id lists of all components in one
 	// backing array: a snapshot of 10 000 checks is taken after every
 	// committed change, and growing slices was most of its cost.
 	s := Snapshot{
 		Page:        e.page,
-		Groups:      make([]Group, 0, len(e.groupOrder)),
-		Components:  make([]Component, 0, len(e.order)),
 		Checks:      make([]CheckStatus, 0, len(e.checks)),
 		Incidents:   make([]Incident, 0, len(e.incidents)),
 		Maintenance: make([]Maintenance, 0, len(e.windowList)),
 	}
-	n := 0
-	for _, g := range e.groupOrder {
-		n += len(g.g.Components)
+	if prev != nil && e.groupsAsIn(prev.Groups) {
+		s.Groups = prev.Groups
 	}
-	for _, c := range e.order {
-		n += len(c.c.Checks)
+	if prev != nil && e.componentsAsIn(prev.Components) {
+		s.Components = prev.Components
+	}
+	n := 0
+	if s.Groups == nil {
+		for _, g := range e.groupOrder {
+			n += len(g.g.Components)
+		}
+	}
+	if s.Components == nil {
+		for _, c := range e.order {
+			n += len(c.c.Checks)
+		}
 	}
 	ids := make([]string, 0, n)
 	share := func(src []string) []string {
@@ -51,15 +67,23 @@ func (e *Engine) Snapshot() Snapshot {
 		ids = append(ids, src...)
 		return ids[start:len(ids):len(ids)]
 	}
-	for _, g := range e.groupOrder {
-		gc := g.g
-		gc.Components = share(gc.Components)
-		s.Groups = append(s.Groups, gc)
+	if s.Groups == nil {
+		s.Groups = make([]Group, 0, len(e.groupOrder))
+		for _, g := range e.groupOrder {
+			gc := g.g
+			gc.Components = share(gc.Components)
+			s.Groups = append(s.Groups, gc)
+		}
+	}
+	if s.Components == nil {
+		s.Components = make([]Component, 0, len(e.order))
+		for _, c := range e.order {
+			cc := c.c
+			cc.Checks = share(cc.Checks)
+			s.Components = append(s.Components, cc)
+		}
 	}
 	for _, c := range e.order {
-		cc := c.c
-		cc.Checks = share(cc.Checks)
-		s.Components = append(s.Components, cc)
 		for _, ch := range c.checks {
 			s.Checks = append(s.Checks, ch.status())
 		}
@@ -135,4 +159,39 @@ func (m Maintenance) clone() Maintenance {
 	m.Components = slices.Clone(m.Components)
 	m.Updates = slices.Clone(m.Updates)
 	return m
+}
+
+// groupsAsIn reports whether gs holds exactly the engine's groups, in
+// order, field for field.
+func (e *Engine) groupsAsIn(gs []Group) bool {
+	if gs == nil || len(gs) != len(e.groupOrder) {
+		return false
+	}
+	for i, g := range e.groupOrder {
+		a, b := &g.g, &gs[i]
+		if a.ID != b.ID || a.Name != b.Name || a.Description != b.Description || a.Status != b.Status ||
+			a.FromConfig != b.FromConfig || !slices.Equal(a.Components, b.Components) {
+			return false
+		}
+	}
+	return true
+}
+
+// componentsAsIn reports whether cs holds exactly the engine's
+// components, in order, field for field. Times compare with == rather
+// than Equal: a time in another location prints differently.
+func (e *Engine) componentsAsIn(cs []Component) bool {
+	if cs == nil || len(cs) != len(e.order) {
+		return false
+	}
+	for i, c := range e.order {
+		a, b := &c.c, &cs[i]
+		if a.ID != b.ID || a.Name != b.Name || a.Description != b.Description || a.Group != b.Group ||
+			a.Status != b.Status || a.Override != b.Override || a.FromConfig != b.FromConfig ||
+			a.OverrideUntil != b.OverrideUntil || a.CreatedAt != b.CreatedAt || a.UpdatedAt != b.UpdatedAt ||
+			!slices.Equal(a.Checks, b.Checks) {
+			return false
+		}
+	}
+	return true
 }

@@ -3,7 +3,14 @@
 // a fixed window and prints what the target and /proc saw. It prints
 // figures; it asserts nothing.
 //
+// With -floor it also runs, at the same rate against the same target and
+// over the same window, a bare net/http client opening a fresh connection
+// per request, in a process of its own, and prints up's CPU per probe as a
+// ratio to that floor: on a shared, noisy machine the ratio is steadier
+// than either figure.
+//
 //	go build -o bin/up ./cmd/up && go run ./bench/load -checks 5000
+//	go run ./bench/load -checks 5000 -per-component 1 -floor
 package main
 
 import (
@@ -39,9 +46,22 @@ func main() {
 		histo    = flag.Bool("histogram", true, "keep the per-check latency histogram (uptime_probe_latency_seconds)")
 		profile  = flag.String("cpuprofile", "", "write a 20 s CPU profile of up, taken in the steady part, to this file")
 		heap     = flag.String("memprofile", "", "write a heap profile of up, taken at the end of the window, to this file")
+		per      = flag.Int("per-component", 10, "checks per component (1: one component per check, as after a migration from Gatus or Uptime Kuma)")
+		floor    = flag.Bool("floor", false, "also run a bare net/http client (a fresh connection per request) at the same rate against the same target, and print up's CPU per probe as a ratio to it (http only)")
+		floorRun = flag.String("floor-child", "", "internal: run as the floor client against these comma-separated target addresses")
 	)
 	flag.Parse()
 	log.SetFlags(0)
+	if *floorRun != "" {
+		runFloor(strings.Split(*floorRun, ","), *checks, *interval, *timeout)
+		return
+	}
+	if *per < 1 {
+		log.Fatalf("-per-component %d: want at least 1", *per)
+	}
+	if *floor && *kind != "http" {
+		log.Fatalf("-floor measures HTTP only, not -type %s", *kind)
+	}
 	if *kind != "http" && *kind != "tcp" && *kind != "connect" {
 		log.Fatalf("-type %q: want http, tcp or connect", *kind)
 	}
@@ -77,16 +97,15 @@ func main() {
 	defer os.RemoveAll(dir)
 	api := freeAddr()
 	cfgPath := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgPath, []byte(configText(*checks, *kind, addrs, api, *interval, *timeout, dir, *histo)), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(configText(*checks, *per, *kind, addrs, api, *interval, *timeout, dir, *histo)), 0o644); err != nil {
 		log.Fatal(err)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), *window+time.Minute)
 	defer cancel()
-	args := []string{"run", "--config", cfgPath, "--log-level", "warn"}
-	if *profile != "" || *heap != "" {
-		args = append(args, "--pprof")
-	}
+	// pprof is on in every run: the live heap after a collection is read
+	// from it, a figure steadier than RSS on a busy machine.
+	args := []string{"run", "--config", cfgPath, "--log-level", "warn", "--pprof"}
 	if *profile != "" {
 		go func() {
 			time.Sleep(*interval + 2*time.Second)
@@ -107,13 +126,18 @@ func main() {
 		log.Fatalf("start %s: %v (build it with: go build -o bin/up ./cmd/up)", *bin, err)
 	}
 	pid := cmd.Process.Pid
+	var fl *floorProc
+	if *floor {
+		fl = startFloor(ctx, addrs, *checks, *interval, *timeout)
+	}
 
 	// Sample CPU and RSS once a second; the first interval is warm-up
 	// (start, first runs spread over the interval), measured separately.
 	type sample struct {
-		at  time.Time
-		cpu time.Duration
-		rss int64
+		at       time.Time
+		cpu      time.Duration
+		rss      int64
+		floorCPU time.Duration
 	}
 	var samples []sample
 	tick := time.NewTicker(time.Second)
@@ -123,7 +147,13 @@ func main() {
 		if err != nil {
 			log.Fatalf("up exited early: %v", err)
 		}
-		samples = append(samples, sample{time.Now(), cpu, rss})
+		var fcpu time.Duration
+		if fl != nil {
+			if fcpu, _, err = procStat(fl.cmd.Process.Pid); err != nil {
+				log.Fatalf("floor client exited early: %v", err)
+			}
+		}
+		samples = append(samples, sample{time.Now(), cpu, rss, fcpu})
 	}
 	tick.Stop()
 
@@ -136,15 +166,25 @@ func main() {
 			log.Printf("heap profile: %v", err)
 		}
 	}
-	scrapeStart := time.Now()
-	body, err := get("http://" + api + "/metrics")
-	scrapeTime := time.Since(scrapeStart)
-	if err != nil {
-		log.Fatalf("scrape: %v", err)
+	// The first scrape is the figure; two more show how much of it was
+	// the machine's noise.
+	var body []byte
+	var scrapes []time.Duration
+	for range 3 {
+		scrapeStart := time.Now()
+		body, err = get("http://" + api + "/metrics")
+		scrapes = append(scrapes, time.Since(scrapeStart).Round(time.Millisecond))
+		if err != nil {
+			log.Fatalf("scrape: %v", err)
+		}
 	}
+	live := liveHeap("http://" + api + "/debug/pprof/heap?gc=1&debug=1")
 	peak := vmHWM(pid)
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_ = cmd.Wait()
+	if fl != nil {
+		fl.stop()
+	}
 
 	// CPU per probe over the steady part: after one interval, when every
 	// check runs at its rhythm.
@@ -165,13 +205,22 @@ func main() {
 
 	expected := int(float64(*checks) * window.Seconds() / interval.Seconds())
 	done := tgt.total()
-	fmt.Printf("up load benchmark: %d %s checks at %v, timeout %v, %v window, %.0f%% hanging, histogram %v\n",
-		*checks, *kind, *interval, *timeout, *window, *hang*100, *histo)
+	fmt.Printf("up load benchmark: %d %s checks (%d per component) at %v, timeout %v, %v window, %.0f%% hanging, histogram %v\n",
+		*checks, *kind, *per, *interval, *timeout, *window, *hang*100, *histo)
 	fmt.Printf("  probes done / expected     %d / %d (%.1f%%)\n", done, expected, 100*float64(done)/float64(expected))
 	if probes > 0 {
 		fmt.Printf("  CPU per probe              %.3f ms (user+sys %v over %d probes, steady part)\n",
 			float64((to.cpu-from.cpu).Microseconds())/1000/float64(probes), to.cpu-from.cpu, probes)
 		fmt.Printf("  probes per second          %.0f\n", float64(probes)/to.at.Sub(from.at).Seconds())
+		if fl != nil {
+			upPer := float64((to.cpu - from.cpu).Microseconds()) / 1000 / float64(probes)
+			if fp := tgt.floorBetween(from.at, to.at); fp > 0 {
+				floorPer := float64((to.floorCPU - from.floorCPU).Microseconds()) / 1000 / float64(fp)
+				fmt.Printf("  floor CPU per request      %.3f ms (bare net/http, fresh connection; %v over %d requests)\n",
+					floorPer, to.floorCPU-from.floorCPU, fp)
+				fmt.Printf("  up / floor                 %.2f\n", upPer/floorPer)
+			}
+		}
 	}
 	fmt.Printf("  RSS steady / peak          %.1f MiB / %.1f MiB (%.2f MiB per 1000 checks steady)\n",
 		mib(rssSum/max(rssN, 1)), mib(peak), mib(rssSum/max(rssN, 1))*1000/float64(*checks))
@@ -184,12 +233,15 @@ func main() {
 	} else {
 		fmt.Printf("  every check probed once    after %v\n", all.Round(time.Millisecond))
 	}
-	fmt.Printf("  /metrics scrape            %v, %d bytes (%.0f bytes per check)\n", scrapeTime.Round(time.Millisecond), len(body), float64(len(body))/float64(*checks))
+	fmt.Printf("  /metrics scrape            %v, %d bytes (%.0f bytes per check); then %v, %v\n", scrapes[0], len(body), float64(len(body))/float64(*checks), scrapes[1], scrapes[2])
+	if live > 0 {
+		fmt.Printf("  heap live after GC         %.1f MiB (%.2f MiB per 1000 checks)\n", mib(live), mib(live)*1000/float64(*checks))
+	}
 }
 
 func mib(b int64) float64 { return float64(b) / (1 << 20) }
 
-func configText(n int, kind string, addrs []string, api string, interval, timeout time.Duration, dir string, histogram bool) string {
+func configText(n, per int, kind string, addrs []string, api string, interval, timeout time.Duration, dir string, histogram bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "page: {id: bench, name: Bench, url: \"http://%s\"}\n", api)
 	fmt.Fprintf(&b, "listen: {api: \"%s\", websocket: \"%s\"}\n", api, api)
@@ -197,7 +249,6 @@ func configText(n int, kind string, addrs []string, api string, interval, timeou
 	fmt.Fprintf(&b, "metrics: {latency_histogram: %v}\n", histogram)
 	fmt.Fprintf(&b, "defaults: {interval: %v, timeout: %v, failure_threshold: 2, success_threshold: 1}\n", interval, timeout)
 	b.WriteString("components:\n")
-	per := 10
 	for c := 0; c*per < n; c++ {
 		fmt.Fprintf(&b, "  - id: c%d\n    name: Component %d\n    checks:\n", c, c)
 		for i := c * per; i < min(n, (c+1)*per); i++ {
@@ -221,6 +272,7 @@ type target struct {
 	start    time.Time
 	arrivals [][]time.Time
 	hang     []bool
+	floor    []time.Time // arrivals of the floor client's requests
 }
 
 func newTarget(n int, hang float64, perCheck time.Duration) *target {
@@ -251,6 +303,15 @@ func (t *target) hit(i int) bool {
 }
 
 func (t *target) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/floor/") {
+		// The floor's requests get the same answer as up's, counted apart.
+		now := time.Now()
+		t.mu.Lock()
+		t.floor = append(t.floor, now)
+		t.mu.Unlock()
+		io.WriteString(w, "ok\n")
+		return
+	}
 	i, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/t/"))
 	if err != nil {
 		http.NotFound(w, r)
@@ -327,6 +388,18 @@ func (t *target) arrivalsBetween(from, to time.Time) int {
 			if !at.Before(from) && at.Before(to) {
 				n++
 			}
+		}
+	}
+	return n
+}
+
+func (t *target) floorBetween(from, to time.Time) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, at := range t.floor {
+		if !at.Before(from) && at.Before(to) {
+			n++
 		}
 	}
 	return n
@@ -412,6 +485,22 @@ func procStat(pid int) (time.Duration, int64, error) {
 	rssPages, _ := strconv.ParseInt(f[21], 10, 64)
 	const hz = 100 // USER_HZ on Linux
 	return time.Duration(utime+stime) * time.Second / hz, rssPages * int64(os.Getpagesize()), nil
+}
+
+// liveHeap is HeapAlloc right after a forced collection, read from the
+// text heap profile; 0 when it cannot be read.
+func liveHeap(url string) int64 {
+	b, err := get(url)
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "# HeapAlloc = "); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 // vmHWM is the peak resident set size of a process.
