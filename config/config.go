@@ -330,6 +330,7 @@ type PushCheck struct {
 
 // PushTarget is every push check's target: the token is a secret.
 const PushTarget = "push"
+
 // GRPCCheck asks a gRPC server's standard health service
 // (grpc.health.v1.Health/Check) whether it serves.
 type GRPCCheck struct {
