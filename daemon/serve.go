@@ -47,7 +47,7 @@ var DefaultLimits = Limits{
 // connCap divides what the file limit leaves after the probes' share
 // between the listeners: every check may hold one socket at a time, and
 // the store, logs and the runtime need a few more. The Go runtime has
-// already raised the soft limit to the hard one at start.
+// already raised the soft limit to one below the hard one at start.
 func connCap(checks, listeners int) int {
 	var rl syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur > 1<<20 {

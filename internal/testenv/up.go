@@ -105,6 +105,9 @@ func (p *Process) AwaitLog(limit time.Duration, re *regexp.Regexp) []string {
 	return m
 }
 
+// Pid is the process's id.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
+
 // Log is what the process has written so far to stdout and stderr.
 func (p *Process) Log() string { return p.out.String() }
 
