@@ -241,6 +241,16 @@ type HTTPCheck struct {
 	// the response headers; every assertion must pass.
 	ExpectJSON    []JSONAssertion   `yaml:"expect_json"`
 	ExpectHeaders []HeaderAssertion `yaml:"expect_headers"`
+	// BasicAuth and BearerToken fill the Authorization header; at most
+	// one of them, and neither beside an Authorization header.
+	BasicAuth   *BasicAuth `yaml:"basic_auth"`
+	BearerToken Secret     `yaml:"bearer_token"`
+}
+
+// BasicAuth is HTTP Basic authentication (RFC 7617).
+type BasicAuth struct {
+	Username string `yaml:"username"`
+	Password Secret `yaml:"password"`
 }
 
 // StatusRange is an inclusive range of HTTP status codes.

@@ -142,6 +142,13 @@ var invalidFiles = map[string][]string{
 	"invalid-regex.yml": {
 		"7:23: components[0].checks[0].http.body_regex: invalid regular expression: missing closing ): `Welcome (to`",
 	},
+	"invalid-http-auth.yml": {
+		`7:34: components[0].checks[0].http.basic_auth.username: must not contain a colon, which ends the user name in Basic authentication`,
+		`8:11: components[0].checks[0].http.bearer_token: cannot be used with basic_auth: both fill the Authorization header`,
+		`13:13: components[0].checks[1].http.headers.authorization: cannot be used with bearer_token, which fills the Authorization header`,
+		`18:23: components[0].checks[2].http.basic_auth.username: is required`,
+		`19:25: components[0].checks[2].http.bearer_token: must not be empty`,
+	},
 	"invalid-http-options.yml": {
 		`7:19: components[0].checks[0].http.method: "GE T" is not a valid HTTP method`,
 		`8:27: components[0].checks[0].http.max_body_bytes: must be greater than 0, got 0`,

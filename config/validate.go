@@ -236,11 +236,56 @@ func (p *parser) validateHTTP(path string, h *HTTPCheck) {
 		p.fail(path+".method", "%s is not a valid HTTP method", p.quote(path+".method", h.Method))
 	}
 	p.validateHeaders(path+".headers", h.Headers)
+	p.validateHTTPAuth(path, h)
 	if p.isSet(path+".max_body_bytes") && h.MaxBodyBytes <= 0 {
 		p.fail(path+".max_body_bytes", "must be greater than 0, got %s", p.show(path+".max_body_bytes", h.MaxBodyBytes))
 	}
 	p.validateJSONAssertions(path+".expect_json", h.ExpectJSON)
 	p.validateHeaderAssertions(path+".expect_headers", h.ExpectHeaders)
+}
+
+// validateHTTPAuth checks basic_auth and bearer_token: each fills the
+// Authorization header, so only one of them may be set, and not beside
+// an Authorization header of headers, or which one is sent would be a
+// guess.
+func (p *parser) validateHTTPAuth(path string, h *HTTPCheck) {
+	bp, tp := path+".basic_auth", path+".bearer_token"
+	var auth []string
+	if h.BasicAuth != nil {
+		auth = append(auth, bp)
+		up := bp + ".username"
+		switch {
+		case h.BasicAuth.Username == "":
+			p.fail(up, "is required")
+		case strings.Contains(h.BasicAuth.Username, ":"):
+			p.fail(up, "must not contain a colon, which ends the user name in Basic authentication")
+		case strings.ContainsAny(h.BasicAuth.Username, "\r\n"):
+			p.fail(up, "must not contain a line break")
+		}
+		if strings.ContainsAny(string(h.BasicAuth.Password), "\r\n") {
+			p.fail(bp+".password", "must not contain a line break")
+		}
+	}
+	if p.isSet(tp) {
+		auth = append(auth, tp)
+		switch {
+		case h.BearerToken == "":
+			p.fail(tp, "must not be empty")
+		case strings.ContainsAny(string(h.BearerToken), "\r\n"):
+			p.fail(tp, "must not contain a line break")
+		}
+	}
+	if len(auth) == 2 {
+		p.failKey(tp, "cannot be used with basic_auth: both fill the Authorization header")
+	}
+	if len(auth) == 0 {
+		return
+	}
+	for name := range h.Headers {
+		if textproto.CanonicalMIMEHeaderKey(name) == "Authorization" {
+			p.failKey(path+".headers."+name, "cannot be used with %s, which fills the Authorization header", auth[0][len(path)+1:])
+		}
+	}
 }
 
 // validateHeaders checks the request headers a check sends.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -109,6 +110,12 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 		}
 		p.header.Set(k, string(v))
 	}
+	if auth := authorization(c); auth != "" {
+		if p.header == nil {
+			p.header = make(http.Header, 1)
+		}
+		p.header.Set("Authorization", auth)
+	}
 	if p.header.Get("User-Agent") == "" {
 		p.ua = "up"
 		if opts.Version != "" {
@@ -145,6 +152,19 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 		p.maxBody = config.DefaultMaxBodyBytes
 	}
 	return p, nil
+}
+
+// authorization is the Authorization header basic_auth or bearer_token
+// asks for, "" when neither is set. It is a configured header like any
+// other, so a redirect to another domain drops it as it drops headers.
+func authorization(c *config.HTTPCheck) string {
+	switch {
+	case c.BasicAuth != nil:
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte(c.BasicAuth.Username+":"+string(c.BasicAuth.Password)))
+	case c.BearerToken != "":
+		return "Bearer " + string(c.BearerToken)
+	}
+	return ""
 }
 
 // initialHeader is the header of the check's own request, as the first
