@@ -103,7 +103,9 @@ func (h *HTTPCheck) equal(o *HTTPCheck) bool {
 		slices.EqualFunc(h.ExpectJSON, o.ExpectJSON, func(a, b JSONAssertion) bool { return a.equal(&b) }) &&
 		slices.EqualFunc(h.ExpectHeaders, o.ExpectHeaders, func(a, b HeaderAssertion) bool { return a.equal(&b) }) &&
 		equalPtr(h.BasicAuth, o.BasicAuth) &&
-		h.BearerToken == o.BearerToken
+		h.BearerToken == o.BearerToken &&
+		h.CAFile == o.CAFile && h.CertFile == o.CertFile && h.KeyFile == o.KeyFile &&
+		h.tlsFiles.sum == o.tlsFiles.sum
 }
 
 // equalPtr compares what two pointers point at; nil equals only nil.

@@ -245,6 +245,15 @@ type HTTPCheck struct {
 	// one of them, and neither beside an Authorization header.
 	BasicAuth   *BasicAuth `yaml:"basic_auth"`
 	BearerToken Secret     `yaml:"bearer_token"`
+	// CAFile is a PEM file of the certificate authorities to trust
+	// instead of the system's; CertFile and KeyFile, both or neither,
+	// the client certificate for servers that ask for one (mTLS).
+	// Relative paths start at the configuration file's directory. All
+	// are read when the configuration loads (see LoadTLSFiles).
+	CAFile   string `yaml:"ca_file"`
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	tlsFiles tlsFiles
 }
 
 // BasicAuth is HTTP Basic authentication (RFC 7617).

@@ -149,6 +149,12 @@ var invalidFiles = map[string][]string{
 		`18:23: components[0].checks[2].http.basic_auth.username: is required`,
 		`19:25: components[0].checks[2].http.bearer_token: must not be empty`,
 	},
+	"invalid-http-tls.yml": {
+		`7:20: components[0].checks[0].http.ca_file: cannot read testdata/no-such-ca.pem: no such file or directory`,
+		`11:20: components[0].checks[1].http.ca_file: invalid-http-auth.yml holds no PEM certificate`,
+		`15:22: components[0].checks[2].http.cert_file: needs key_file, the certificate's private key`,
+		`20:21: components[0].checks[3].http.key_file: ../../examples/tls/client.pem and ../../examples/tls/ca.pem do not make a client certificate`,
+	},
 	"invalid-http-options.yml": {
 		`7:19: components[0].checks[0].http.method: "GE T" is not a valid HTTP method`,
 		`8:27: components[0].checks[0].http.max_body_bytes: must be greater than 0, got 0`,

@@ -237,6 +237,7 @@ func (p *parser) validateHTTP(path string, h *HTTPCheck) {
 	}
 	p.validateHeaders(path+".headers", h.Headers)
 	p.validateHTTPAuth(path, h)
+	p.validateTLSFiles(path, h)
 	if p.isSet(path+".max_body_bytes") && h.MaxBodyBytes <= 0 {
 		p.fail(path+".max_body_bytes", "must be greater than 0, got %s", p.show(path+".max_body_bytes", h.MaxBodyBytes))
 	}

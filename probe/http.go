@@ -51,6 +51,7 @@ type httpProber struct {
 
 	skipTLS bool
 	roots   *x509.CertPool
+	cert    *tls.Certificate // client certificate, nil when none
 	// tlsConf serves the check's own host. It is made on the first
 	// handshake: most checks never need one, and it is the biggest
 	// thing a prober would otherwise hold.
@@ -96,8 +97,12 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 		body:     c.Body,
 		skipTLS:  c.TLSSkipVerify,
 		roots:    opts.RootCAs,
+		cert:     c.ClientCertificate(),
 		maxBody:  c.MaxBodyBytes,
 		follow:   c.FollowRedirects == nil || *c.FollowRedirects,
+	}
+	if roots := c.RootCAs(); roots != nil {
+		p.roots = roots // ca_file replaces the system's authorities
 	}
 	host := u.Host
 	for k, v := range c.Headers {
@@ -185,13 +190,23 @@ func (p *httpProber) initialHeader() http.Header {
 // leads to.
 func (p *httpProber) tlsConfig(host string) *tls.Config {
 	if host != p.first.ep.host {
-		return clientTLSConfig(host, p.skipTLS, p.roots)
+		return p.newTLSConfig(host)
 	}
 	if c := p.tlsConf.Load(); c != nil {
 		return c
 	}
-	p.tlsConf.CompareAndSwap(nil, clientTLSConfig(host, p.skipTLS, p.roots))
+	p.tlsConf.CompareAndSwap(nil, p.newTLSConfig(host))
 	return p.tlsConf.Load()
+}
+
+// newTLSConfig is the check's TLS setup for host. The client certificate
+// goes to every host of a redirect chain, as http.Client's would.
+func (p *httpProber) newTLSConfig(host string) *tls.Config {
+	c := clientTLSConfig(host, p.skipTLS, p.roots)
+	if p.cert != nil {
+		c.Certificates = []tls.Certificate{*p.cert}
+	}
+	return c
 }
 
 // statusRangesText spells ranges as a config file does ("200-299, 304").
