@@ -105,7 +105,8 @@ func (h *HTTPCheck) equal(o *HTTPCheck) bool {
 		equalPtr(h.BasicAuth, o.BasicAuth) &&
 		h.BearerToken == o.BearerToken &&
 		h.CAFile == o.CAFile && h.CertFile == o.CertFile && h.KeyFile == o.KeyFile &&
-		h.tlsFiles.sum == o.tlsFiles.sum
+		h.tlsFiles.sum == o.tlsFiles.sum &&
+		h.IPVersion == o.IPVersion
 }
 
 // equalPtr compares what two pointers point at; nil equals only nil.

@@ -254,6 +254,9 @@ type HTTPCheck struct {
 	CertFile string `yaml:"cert_file"`
 	KeyFile  string `yaml:"key_file"`
 	tlsFiles tlsFiles
+	// IPVersion keeps to "4" or "6", for every request of a redirect
+	// chain; empty takes the addresses in the resolver's order.
+	IPVersion string `yaml:"ip_version"`
 }
 
 // BasicAuth is HTTP Basic authentication (RFC 7617).

@@ -37,6 +37,7 @@ const equalBase = `components:
           ca_file: ../examples/tls/ca.pem
           cert_file: ../examples/tls/client.pem
           key_file: ../examples/tls/client-key.pem
+          ip_version: "6"
       - name: port
         tcp: {address: "h.example:443", tls: true, tls_skip_verify: true, server_name: h.example, send: ping, expect: pong}
       - name: ping

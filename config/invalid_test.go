@@ -149,6 +149,10 @@ var invalidFiles = map[string][]string{
 		`18:23: components[0].checks[2].http.basic_auth.username: is required`,
 		`19:25: components[0].checks[2].http.bearer_token: must not be empty`,
 	},
+	"invalid-http-ip-version.yml": {
+		`5:59: components[0].checks[0].http.ip_version: "6" contradicts host 127.0.0.1, an IPv4 address`,
+		`7:57: components[0].checks[1].http.ip_version: "ipv4" is not an IP version; use "4" or "6"`,
+	},
 	"invalid-http-tls.yml": {
 		`7:20: components[0].checks[0].http.ca_file: cannot read testdata/no-such-ca.pem: no such file or directory`,
 		`11:20: components[0].checks[1].http.ca_file: invalid-http-auth.yml holds no PEM certificate`,

@@ -238,6 +238,12 @@ func (p *parser) validateHTTP(path string, h *HTTPCheck) {
 	p.validateHeaders(path+".headers", h.Headers)
 	p.validateHTTPAuth(path, h)
 	p.validateTLSFiles(path, h)
+	if h.URL != "" && httpURLProblem(h.URL) == "" {
+		u, _ := url.Parse(h.URL)
+		p.validateIPVersion(path+".ip_version", h.IPVersion, path+".url", u.Hostname())
+	} else {
+		p.validateIPVersion(path+".ip_version", h.IPVersion, "", "")
+	}
 	if p.isSet(path+".max_body_bytes") && h.MaxBodyBytes <= 0 {
 		p.fail(path+".max_body_bytes", "must be greater than 0, got %s", p.show(path+".max_body_bytes", h.MaxBodyBytes))
 	}
@@ -286,6 +292,26 @@ func (p *parser) validateHTTPAuth(path string, h *HTTPCheck) {
 		if textproto.CanonicalMIMEHeaderKey(name) == "Authorization" {
 			p.failKey(path+".headers."+name, "cannot be used with %s, which fills the Authorization header", auth[0][len(path)+1:])
 		}
+	}
+}
+
+// validateIPVersion checks an ip_version at path: "4", "6" or empty, and
+// not contradicting host, the value at hostPath, when that is an IP
+// address.
+func (p *parser) validateIPVersion(path, version, hostPath, host string) {
+	ip := net.ParseIP(host)
+	switch version {
+	case "":
+	case "4", "6":
+		have := "6"
+		if ip.To4() != nil {
+			have = "4"
+		}
+		if ip != nil && have != version {
+			p.fail(path, "%s contradicts host %s, an IPv%s address", p.quote(path, version), p.shown(hostPath, host), have)
+		}
+	default:
+		p.fail(path, "%s", p.oneOf(path, version, "an IP version", `"4"`, `"6"`))
 	}
 }
 
@@ -340,19 +366,7 @@ func (p *parser) validateICMP(path string, c *ICMPCheck) {
 	if c.Count < 1 || c.Count > 100 {
 		p.fail(path+".count", "must be from 1 to 100, got %s", p.show(path+".count", c.Count))
 	}
-	switch c.IPVersion {
-	case "":
-	case "4", "6":
-		have := "6"
-		if ip.To4() != nil {
-			have = "4"
-		}
-		if ip != nil && have != c.IPVersion {
-			p.fail(path+".ip_version", "%s contradicts host %s, an IPv%s address", p.quote(path+".ip_version", c.IPVersion), p.shown(hp, c.Host), have)
-		}
-	default:
-		p.fail(path+".ip_version", "%s", p.oneOf(path+".ip_version", c.IPVersion, "an IP version", `"4"`, `"6"`))
-	}
+	p.validateIPVersion(path+".ip_version", c.IPVersion, hp, c.Host)
 }
 
 func (p *parser) validateMaintenance(path string, m *Maintenance, components map[string]string) {
