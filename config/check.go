@@ -101,7 +101,12 @@ func (h *HTTPCheck) equal(o *HTTPCheck) bool {
 		h.TLSSkipVerify == o.TLSSkipVerify &&
 		h.MaxBodyBytes == o.MaxBodyBytes &&
 		slices.EqualFunc(h.ExpectJSON, o.ExpectJSON, func(a, b JSONAssertion) bool { return a.equal(&b) }) &&
-		slices.EqualFunc(h.ExpectHeaders, o.ExpectHeaders, func(a, b HeaderAssertion) bool { return a.equal(&b) })
+		slices.EqualFunc(h.ExpectHeaders, o.ExpectHeaders, func(a, b HeaderAssertion) bool { return a.equal(&b) }) &&
+		equalPtr(h.BasicAuth, o.BasicAuth) &&
+		h.BearerToken == o.BearerToken &&
+		h.CAFile == o.CAFile && h.CertFile == o.CertFile && h.KeyFile == o.KeyFile &&
+		h.tlsFiles.sum == o.tlsFiles.sum &&
+		h.IPVersion == o.IPVersion
 }
 
 // equalPtr compares what two pointers point at; nil equals only nil.

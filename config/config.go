@@ -241,6 +241,28 @@ type HTTPCheck struct {
 	// the response headers; every assertion must pass.
 	ExpectJSON    []JSONAssertion   `yaml:"expect_json"`
 	ExpectHeaders []HeaderAssertion `yaml:"expect_headers"`
+	// BasicAuth and BearerToken fill the Authorization header; at most
+	// one of them, and neither beside an Authorization header.
+	BasicAuth   *BasicAuth `yaml:"basic_auth"`
+	BearerToken Secret     `yaml:"bearer_token"`
+	// CAFile is a PEM file of the certificate authorities to trust
+	// instead of the system's; CertFile and KeyFile, both or neither,
+	// the client certificate for servers that ask for one (mTLS).
+	// Relative paths start at the configuration file's directory. All
+	// are read when the configuration loads (see LoadTLSFiles).
+	CAFile   string `yaml:"ca_file"`
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	tlsFiles tlsFiles
+	// IPVersion keeps to "4" or "6", for every request of a redirect
+	// chain; empty takes the addresses in the resolver's order.
+	IPVersion string `yaml:"ip_version"`
+}
+
+// BasicAuth is HTTP Basic authentication (RFC 7617).
+type BasicAuth struct {
+	Username string `yaml:"username"`
+	Password Secret `yaml:"password"`
 }
 
 // StatusRange is an inclusive range of HTTP status codes.

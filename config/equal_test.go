@@ -33,6 +33,11 @@ const equalBase = `components:
             - {path: $.a, equals: ok}
           expect_headers:
             - {name: X-A, equals: a}
+          basic_auth: {username: u, password: p}
+          ca_file: ../examples/tls/ca.pem
+          cert_file: ../examples/tls/client.pem
+          key_file: ../examples/tls/client-key.pem
+          ip_version: "6"
       - name: port
         tcp: {address: "h.example:443", tls: true, tls_skip_verify: true, server_name: h.example, send: ping, expect: pong}
       - name: ping
@@ -148,6 +153,10 @@ func fieldName(t reflect.Type, path []int) string {
 // pointed-to struct in place.
 func mutate(v reflect.Value) bool {
 	switch {
+	case v.Type() == reflect.TypeFor[tlsFiles]():
+		f := v.Interface().(tlsFiles)
+		f.sum[0]++ // what the files held
+		v.Set(reflect.ValueOf(f))
 	case v.Type() == reflect.TypeFor[*Regexp]():
 		v.Set(reflect.ValueOf(&Regexp{regexpMust("changed")}))
 	case v.Type() == reflect.TypeFor[[]StatusRange]():

@@ -59,7 +59,7 @@ func TestExampleConfigParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.ParseWithEnv(data, "config.example.yaml", exampleEnv)
+	cfg, err := config.ParseWithEnv(data, examplePath, exampleEnv)
 	if err != nil {
 		t.Fatalf("config.example.yaml:\n%v", err)
 	}
@@ -84,7 +84,7 @@ func TestExampleConfigParses(t *testing.T) {
 		}
 		return exampleEnv(name)
 	}
-	if cfg, err := config.ParseWithEnv(data, "config.example.yaml", withURL); err != nil {
+	if cfg, err := config.ParseWithEnv(data, examplePath, withURL); err != nil {
 		t.Errorf("UP_PAGE_URL set: %v", err)
 	} else if cfg.Page.URL != "https://status.example.org" {
 		t.Errorf("UP_PAGE_URL set: page.url %q", cfg.Page.URL)
@@ -92,7 +92,7 @@ func TestExampleConfigParses(t *testing.T) {
 
 	// Without the variables the example must fail, naming the secrets,
 	// which get no default, and nothing else.
-	_, err = config.ParseWithEnv(data, "config.example.yaml", nil)
+	_, err = config.ParseWithEnv(data, examplePath, nil)
 	for _, name := range []string{"UP_WEBHOOK_SECRET", "UP_ADMIN_TOKEN"} {
 		if err == nil || !strings.Contains(err.Error(), "environment variable "+name+" is not set") {
 			t.Errorf("unset %s not reported: %v", name, err)

@@ -142,6 +142,23 @@ var invalidFiles = map[string][]string{
 	"invalid-regex.yml": {
 		"7:23: components[0].checks[0].http.body_regex: invalid regular expression: missing closing ): `Welcome (to`",
 	},
+	"invalid-http-auth.yml": {
+		`7:34: components[0].checks[0].http.basic_auth.username: must not contain a colon, which ends the user name in Basic authentication`,
+		`8:11: components[0].checks[0].http.bearer_token: cannot be used with basic_auth: both fill the Authorization header`,
+		`13:13: components[0].checks[1].http.headers.authorization: cannot be used with bearer_token, which fills the Authorization header`,
+		`18:23: components[0].checks[2].http.basic_auth.username: is required`,
+		`19:25: components[0].checks[2].http.bearer_token: must not be empty`,
+	},
+	"invalid-http-ip-version.yml": {
+		`5:59: components[0].checks[0].http.ip_version: "6" contradicts host 127.0.0.1, an IPv4 address`,
+		`7:57: components[0].checks[1].http.ip_version: "ipv4" is not an IP version; use "4" or "6"`,
+	},
+	"invalid-http-tls.yml": {
+		`7:20: components[0].checks[0].http.ca_file: cannot read testdata/no-such-ca.pem: no such file or directory`,
+		`11:20: components[0].checks[1].http.ca_file: invalid-http-auth.yml holds no PEM certificate`,
+		`15:22: components[0].checks[2].http.cert_file: needs key_file, the certificate's private key`,
+		`20:21: components[0].checks[3].http.key_file: ../../examples/tls/client.pem and ../../examples/tls/ca.pem do not make a client certificate`,
+	},
 	"invalid-http-options.yml": {
 		`7:19: components[0].checks[0].http.method: "GE T" is not a valid HTTP method`,
 		`8:27: components[0].checks[0].http.max_body_bytes: must be greater than 0, got 0`,

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -136,5 +137,52 @@ func TestErrorsNeverShowURLPasswords(t *testing.T) {
 	want := `c.yaml:1:28: subscribers[0].url: "ftp://hooks.example/" is not an http or https URL`
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
+// TestHTTPCredentialsNeverShown: basic_auth and bearer_token load from
+// ${VAR}, reach the check, and print as <secret> however the check is
+// printed; a changed password is a different check.
+func TestHTTPCredentialsNeverShown(t *testing.T) {
+	load := func(password string) *Config {
+		t.Helper()
+		cfg, err := ParseWithEnv([]byte(`components:
+  - id: c
+    checks:
+      - name: basic
+        http:
+          url: https://api.example/
+          basic_auth: {username: monitor, password: "${PW}"}
+      - name: bearer
+        http: {url: https://api.example/, bearer_token: "${HOOK_SECRET}"}
+`), "auth.yaml", func(name string) (string, bool) {
+			if name == "PW" {
+				return password, true
+			}
+			return secretEnv(name)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	cfg := load("pw-secret-1")
+	basic, bearer := cfg.Checks()[0], cfg.Checks()[1]
+	if basic.HTTP.BasicAuth == nil || basic.HTTP.BasicAuth.Username != "monitor" || basic.HTTP.BasicAuth.Password != "pw-secret-1" ||
+		bearer.HTTP.BearerToken != "hunter2-hook-secret" {
+		t.Fatalf("credentials not loaded: %+v %q", basic.HTTP.BasicAuth, bearer.HTTP.BearerToken)
+	}
+	for _, k := range []*Check{basic, bearer} {
+		s := fmt.Sprintf("%v %+v %#v %+v %s", *k, *k.HTTP, *k.HTTP, k.HTTP.BasicAuth, k.Target())
+		if strings.Contains(s, "pw-secret-1") || strings.Contains(s, "hunter2") {
+			t.Errorf("a credential is printed: %s", s)
+		}
+	}
+	other := load("pw-secret-2")
+	if basic.Equal(other.Checks()[0]) || cfg.Hash() == other.Hash() {
+		t.Error("a changed password leaves the check equal or the hash unchanged")
+	}
+	if !bearer.Equal(other.Checks()[1]) {
+		t.Error("the unchanged bearer check is not equal")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -50,6 +51,7 @@ type httpProber struct {
 
 	skipTLS bool
 	roots   *x509.CertPool
+	cert    *tls.Certificate // client certificate, nil when none
 	// tlsConf serves the check's own host. It is made on the first
 	// handshake: most checks never need one, and it is the biggest
 	// thing a prober would otherwise hold.
@@ -95,8 +97,19 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 		body:     c.Body,
 		skipTLS:  c.TLSSkipVerify,
 		roots:    opts.RootCAs,
+		cert:     c.ClientCertificate(),
 		maxBody:  c.MaxBodyBytes,
 		follow:   c.FollowRedirects == nil || *c.FollowRedirects,
+	}
+	switch c.IPVersion {
+	case "":
+	case "4", "6":
+		p.conn.family, _ = strconv.Atoi(c.IPVersion)
+	default:
+		return nil, fmt.Errorf("ip_version %q: want 4 or 6", c.IPVersion)
+	}
+	if roots := c.RootCAs(); roots != nil {
+		p.roots = roots // ca_file replaces the system's authorities
 	}
 	host := u.Host
 	for k, v := range c.Headers {
@@ -108,6 +121,12 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 			p.header = make(http.Header, len(c.Headers))
 		}
 		p.header.Set(k, string(v))
+	}
+	if auth := authorization(c); auth != "" {
+		if p.header == nil {
+			p.header = make(http.Header, 1)
+		}
+		p.header.Set("Authorization", auth)
 	}
 	if p.header.Get("User-Agent") == "" {
 		p.ua = "up"
@@ -147,6 +166,19 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 	return p, nil
 }
 
+// authorization is the Authorization header basic_auth or bearer_token
+// asks for, "" when neither is set. It is a configured header like any
+// other, so a redirect to another domain drops it as it drops headers.
+func authorization(c *config.HTTPCheck) string {
+	switch {
+	case c.BasicAuth != nil:
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte(c.BasicAuth.Username+":"+string(c.BasicAuth.Password)))
+	case c.BearerToken != "":
+		return "Bearer " + string(c.BearerToken)
+	}
+	return ""
+}
+
 // initialHeader is the header of the check's own request, as the first
 // request of a redirect chain carries it and later ones copy it.
 func (p *httpProber) initialHeader() http.Header {
@@ -165,13 +197,23 @@ func (p *httpProber) initialHeader() http.Header {
 // leads to.
 func (p *httpProber) tlsConfig(host string) *tls.Config {
 	if host != p.first.ep.host {
-		return clientTLSConfig(host, p.skipTLS, p.roots)
+		return p.newTLSConfig(host)
 	}
 	if c := p.tlsConf.Load(); c != nil {
 		return c
 	}
-	p.tlsConf.CompareAndSwap(nil, clientTLSConfig(host, p.skipTLS, p.roots))
+	p.tlsConf.CompareAndSwap(nil, p.newTLSConfig(host))
 	return p.tlsConf.Load()
+}
+
+// newTLSConfig is the check's TLS setup for host. The client certificate
+// goes to every host of a redirect chain, as http.Client's would.
+func (p *httpProber) newTLSConfig(host string) *tls.Config {
+	c := clientTLSConfig(host, p.skipTLS, p.roots)
+	if p.cert != nil {
+		c.Certificates = []tls.Certificate{*p.cert}
+	}
+	return c
 }
 
 // statusRangesText spells ranges as a config file does ("200-299, 304").

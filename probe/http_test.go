@@ -530,3 +530,35 @@ func BenchmarkHTTPProbe(b *testing.B) {
 func refuseDNS(context.Context, string, string) (net.Conn, error) {
 	return nil, &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}
 }
+
+func TestHTTPAuthorization(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, basic := r.BasicAuth()
+		switch {
+		case basic && user == "monitor" && pass == "p:ss w0rd":
+		case r.Header.Get("Authorization") == "Bearer tok-123":
+		default:
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+	}))
+	defer srv.Close()
+	tests := []struct {
+		name string
+		mod  func(*config.HTTPCheck)
+		want string
+	}{
+		{"basic", func(h *config.HTTPCheck) { h.BasicAuth = &config.BasicAuth{Username: "monitor", Password: "p:ss w0rd"} }, ""},
+		{"basic wrong", func(h *config.HTTPCheck) { h.BasicAuth = &config.BasicAuth{Username: "monitor", Password: "nope"} }, "status 401"},
+		{"bearer", func(h *config.HTTPCheck) { h.BearerToken = "tok-123" }, ""},
+		{"none", nil, "status 401"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := httpCheck(srv.URL, time.Second, tt.mod)
+			r := probeWithin(t, mustNew(t, c, Options{Resolver: testResolver(t, nil)}), c.Timeout)
+			if r.Success != (tt.want == "") || !strings.HasPrefix(r.Err, tt.want) {
+				t.Fatalf("Success=%v Err=%q, want %q", r.Success, r.Err, tt.want)
+			}
+		})
+	}
+}

@@ -282,6 +282,7 @@ type certSpec struct {
 	// intermediateNotAfter, when set, issues the leaf through an
 	// intermediate CA with that expiry and presents both.
 	intermediateNotAfter time.Time
+	client               bool // a client certificate rather than a server's
 }
 
 // issue returns a server certificate chain signed by the test CA.
@@ -325,6 +326,10 @@ func (ca *testPKI) issue(t *testing.T, spec certSpec) tls.Certificate {
 		NotAfter:     spec.notAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	if spec.client {
+		tmpl.Subject.CommonName = "up test client"
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 	}
 	for _, n := range spec.names {
 		if ip := net.ParseIP(n); ip != nil {
