@@ -44,6 +44,11 @@ const examplePath = "../config.example.yaml"
 // config.example.yaml cannot: storage.postgres excludes its storage.path.
 const clusterExamplePath = "../config.cluster.example.yaml"
 
+// tlsExamplePath shows the keys that name PEM files, beside the throwaway
+// files they read: config.example.yaml is copied to /etc/up as a start,
+// where relative paths to them would not resolve.
+const tlsExamplePath = "../examples/tls/config.yaml"
+
 func exampleEnv(name string) (string, bool) {
 	switch name {
 	case "UP_WEBHOOK_SECRET":
@@ -128,13 +133,26 @@ func TestClusterExampleParses(t *testing.T) {
 	}
 }
 
+// TestTLSExampleLoads: the mTLS example loads its certificate files
+// relative to its own directory.
+func TestTLSExampleLoads(t *testing.T) {
+	cfg, err := config.Load(tlsExamplePath)
+	if err != nil {
+		t.Fatalf("%s:\n%v", tlsExamplePath, err)
+	}
+	h := cfg.Components[0].Checks[0].HTTP
+	if h.RootCAs() == nil || h.ClientCertificate() == nil {
+		t.Errorf("the example's CA or client certificate was not loaded")
+	}
+}
+
 // TestExampleConfigCoversSchema walks the yaml tags of Config and requires
 // every key to be set somewhere in config.example.yaml or, for the keys
 // of PostgreSQL and cluster mode, config.cluster.example.yaml, at its place in
 // the tree, so that the documented example cannot fall behind the schema.
 func TestExampleConfigCoversSchema(t *testing.T) {
 	have := map[string]bool{}
-	for _, path := range []string{examplePath, clusterExamplePath} {
+	for _, path := range []string{examplePath, clusterExamplePath, tlsExamplePath} {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
