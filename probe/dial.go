@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -128,4 +129,15 @@ func bind(ctx context.Context, conn net.Conn) (stop func() bool) {
 		conn.SetDeadline(d)
 	}
 	return context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+}
+
+// connectFailure words a connection that could not be made: a name that
+// did not resolve says so with the host, anything else is a failure
+// while connecting.
+func (r *Result) connectFailure(ctx context.Context, err error, limit time.Duration, host string) string {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return r.failure(ctx, err, limit, "while resolving "+host)
+	}
+	return r.failure(ctx, err, limit, "while connecting")
 }

@@ -73,11 +73,7 @@ func (p *tcpProber) run(ctx context.Context, res *Result, t *TCPResult, limit ti
 	conn, resolve, connect, err := p.conn.connect(ctx, p.ep, nil)
 	t.Resolve, t.Connect = resolve, connect
 	if err != nil {
-		var dnsErr *net.DNSError
-		if errors.As(err, &dnsErr) {
-			return res.failure(ctx, err, limit, "while resolving "+p.ep.host)
-		}
-		return res.failure(ctx, err, limit, "while connecting")
+		return res.connectFailure(ctx, err, limit, p.ep.host)
 	}
 	defer func() { conn.Close() }()
 	if p.tlsConf == nil && p.send == nil && p.expect == nil {

@@ -3,9 +3,7 @@ package probe
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
-	"net"
 	"time"
 
 	"github.com/up-status/up/config"
@@ -62,11 +60,7 @@ func (p *tlsProber) run(ctx context.Context, res *Result, t *TCPResult, limit ti
 	conn, resolve, connect, err := p.conn.connect(ctx, p.ep, nil)
 	t.Resolve, t.Connect = resolve, connect
 	if err != nil {
-		var dnsErr *net.DNSError
-		if errors.As(err, &dnsErr) {
-			return res.failure(ctx, err, limit, "while resolving "+p.ep.host)
-		}
-		return res.failure(ctx, err, limit, "while connecting")
+		return res.connectFailure(ctx, err, limit, p.ep.host)
 	}
 	stop := bind(ctx, conn)
 	defer stop()
