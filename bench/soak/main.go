@@ -44,6 +44,7 @@ func main() {
 		every    = flag.Duration("every", 30*time.Second, "how often to print a line")
 		failing  = flag.Float64("failing", 0.05, "share of targets answering 500, a different set each minute")
 		hanging  = flag.Float64("hang", 0.01, "share of targets that hang, a different set each minute")
+		profiles = flag.String("profiles", "", "if set, run up with --pprof and save heap profiles to this directory at minute 5 and at the end")
 	)
 	flag.Parse()
 	log.SetFlags(0)
@@ -71,7 +72,14 @@ func main() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *length+time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, *bin, "run", "--config", cfg, "--log-level", "warn")
+	args := []string{"run", "--config", cfg, "--log-level", "warn"}
+	if *profiles != "" {
+		if err := os.MkdirAll(*profiles, 0o755); err != nil {
+			log.Fatal(err)
+		}
+		args = append(args, "--pprof")
+	}
+	cmd := exec.CommandContext(ctx, *bin, args...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		log.Fatalf("start %s: %v (build it with: go build -o bin/up ./cmd/up)", *bin, err)
@@ -89,8 +97,14 @@ func main() {
 	var rss []point
 	tick := time.NewTicker(*every)
 	defer tick.Stop()
+	early := time.After(5 * time.Minute)
 	for time.Since(start) < *length {
-		<-tick.C
+		select {
+		case <-early:
+			saveHeap(*profiles, api, "heap-5m.pb.gz")
+			continue
+		case <-tick.C:
+		}
 		m, err := scrape("http://" + api + "/metrics")
 		if err != nil {
 			log.Printf("scrape: %v", err)
@@ -104,6 +118,7 @@ func main() {
 			threads(cmd.Process.Pid), m["uptime_incidents_open"], m["uptime_webhook_queue_depth"], received.Load(),
 			m["process_cpu_seconds_total"])
 	}
+	saveHeap(*profiles, api, "heap-end.pb.gz")
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_ = cmd.Wait()
 
@@ -126,6 +141,32 @@ func main() {
 	n := float64(len(half))
 	slope := (n*sxy - sx*sy) / (n*sxx - sx*sx)
 	fmt.Printf("RSS slope over the last half: %+.2f MiB per hour (%d samples); webhooks received: %d\n", slope, len(half), received.Load())
+}
+
+// saveHeap writes up's heap profile to dir/name, for comparing what is
+// live early in the run with what is live at its end
+// (go tool pprof -diff_base heap-5m.pb.gz heap-end.pb.gz).
+func saveHeap(dir, api, name string) {
+	if dir == "" {
+		return
+	}
+	resp, err := http.Get("http://" + api + "/debug/pprof/heap?gc=1")
+	if err != nil {
+		log.Printf("heap profile: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		log.Printf("heap profile: %v", err)
+		return
+	}
+	defer f.Close()
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		log.Printf("heap profile: %v", err)
+		return
+	}
+	fmt.Printf("heap profile saved to %s\n", filepath.Join(dir, name))
 }
 
 // target answers the checks: check i is /c/i. Each minute a different

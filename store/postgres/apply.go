@@ -20,7 +20,8 @@ import (
 // store does not know are skipped, so that a newer engine does not stop
 // an older store. Deliveries get their Seq from the store; a zero State
 // is Pending, a zero CreatedAt is now, and a zero NextAttempt is the
-// CreatedAt (due at once).
+// CreatedAt (due at once). On a leader's view (Leader) the transaction is
+// fenced and also appends the events to the feed.
 func (d *DB) Apply(ctx context.Context, events []status.Event, deliveries []store.Delivery) error {
 	if len(events) == 0 && len(deliveries) == 0 {
 		return nil
@@ -39,7 +40,13 @@ func (d *DB) Apply(ctx context.Context, events []status.Event, deliveries []stor
 				return fmt.Errorf("event %d (%s): %w", n, events[n].Kind, err)
 			}
 		}
-		return insertDeliveries(ctx, tx, ds)
+		if err := insertDeliveries(ctx, tx, ds); err != nil {
+			return err
+		}
+		if d.epoch != 0 && len(events) > 0 {
+			return appendFeed(ctx, tx, d.epoch, FeedEvents, events)
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("apply: %w", err)

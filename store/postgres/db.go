@@ -42,6 +42,14 @@ type DB struct {
 	// database, never the password.
 	name string
 	now  func() time.Time
+	// fence, on a leader's view (Leader), starts every write transaction
+	// and fails it once the lease is lost; epoch is the lease's epoch the
+	// view writes the feed under. Both are zero on the DB Open returns.
+	fence func(ctx context.Context, tx pgx.Tx) error
+	epoch int64
+	// view is set on the copies Leader makes: they share the pool, which
+	// only the DB that Open returned closes.
+	view bool
 
 	closeOnce sync.Once
 }
@@ -131,6 +139,9 @@ func (d *DB) Name() string { return d.name }
 // Close closes the pool, waiting for connections in use to be returned.
 // It is safe to call more than once.
 func (d *DB) Close() error {
+	if d.view {
+		return nil
+	}
 	d.closeOnce.Do(d.pool.Close)
 	return nil
 }
@@ -153,6 +164,15 @@ const writeAttempts = 5
 // on SQLite's single writer.
 func (d *DB) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	var err error
+	if d.fence != nil {
+		inner := fn
+		fn = func(tx pgx.Tx) error {
+			if err := d.fence(ctx, tx); err != nil {
+				return err
+			}
+			return inner(tx)
+		}
+	}
 	for attempt := range writeAttempts {
 		err = pgx.BeginFunc(ctx, d.pool, fn)
 		if !retryable(err) || ctx.Err() != nil {
