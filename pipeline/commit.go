@@ -47,18 +47,32 @@ type committer struct {
 
 // load reads the state a new engine is restored from.
 func (c *committer) load(ctx context.Context, now time.Time) (status.State, error) {
+	return Load(ctx, c.store, now)
+}
+
+// Loader is what Load reads.
+type Loader interface {
+	Components(ctx context.Context) ([]status.Component, error)
+	Groups(ctx context.Context) ([]status.Group, error)
+	Incidents(ctx context.Context, f store.IncidentFilter) ([]status.Incident, error)
+	Maintenances(ctx context.Context, f store.MaintenanceFilter) ([]status.Maintenance, error)
+}
+
+// Load reads the state an engine is restored from: the components and
+// groups, the incidents of the last two weeks and the windows.
+func Load(ctx context.Context, s Loader, now time.Time) (status.State, error) {
 	var st status.State
 	var err error
-	if st.Components, err = c.store.Components(ctx); err != nil {
+	if st.Components, err = s.Components(ctx); err != nil {
 		return st, err
 	}
-	if st.Groups, err = c.store.Groups(ctx); err != nil {
+	if st.Groups, err = s.Groups(ctx); err != nil {
 		return st, err
 	}
-	if st.Incidents, err = c.store.Incidents(ctx, store.IncidentFilter{Since: now.Add(-restoreWindow)}); err != nil {
+	if st.Incidents, err = s.Incidents(ctx, store.IncidentFilter{Since: now.Add(-restoreWindow)}); err != nil {
 		return st, err
 	}
-	if st.Maintenance, err = c.store.Maintenances(ctx, store.MaintenanceFilter{}); err != nil {
+	if st.Maintenance, err = s.Maintenances(ctx, store.MaintenanceFilter{}); err != nil {
 		return st, err
 	}
 	return st, nil

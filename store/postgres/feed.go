@@ -28,10 +28,14 @@ const (
 	FeedEvents = "events"
 	// FeedChecks holds the latest state of checks that got results.
 	FeedChecks = "checks"
+	// FeedAllChecks holds the state of every check: a leader writes one
+	// when it takes over and every few minutes, so that a reader starting
+	// from the store (which keeps no check states) can replay from it.
+	FeedAllChecks = "checks.all"
 )
 
 // FeedEntry is one entry of the feed: Events for FeedEvents, Checks for
-// FeedChecks.
+// FeedChecks and FeedAllChecks.
 type FeedEntry struct {
 	Seq    int64
 	Epoch  int64
@@ -50,16 +54,20 @@ func (d *DB) Leader(epoch int64, fence func(ctx context.Context, tx pgx.Tx) erro
 	return &DB{pool: d.pool, name: d.name, now: d.now, fence: fence, epoch: epoch, view: true}
 }
 
-// AppendChecks adds the states of checks that got results to the feed.
-// Only a leader's view may call it.
-func (d *DB) AppendChecks(ctx context.Context, checks []status.CheckStatus) error {
+// AppendChecks adds the states of checks to the feed: all of them when
+// all is set (FeedAllChecks), else those that got results. Only a
+// leader's view may call it.
+func (d *DB) AppendChecks(ctx context.Context, checks []status.CheckStatus, all bool) error {
 	if d.epoch == 0 {
 		return errors.New("append checks: not a leader's view")
 	}
-	if len(checks) == 0 {
+	kind := FeedChecks
+	if all {
+		kind = FeedAllChecks
+	} else if len(checks) == 0 {
 		return nil
 	}
-	err := d.write(ctx, func(tx pgx.Tx) error { return appendFeed(ctx, tx, d.epoch, FeedChecks, checks) })
+	err := d.write(ctx, func(tx pgx.Tx) error { return appendFeed(ctx, tx, d.epoch, kind, checks) })
 	if err != nil {
 		return fmt.Errorf("append checks: %w", err)
 	}
@@ -115,7 +123,7 @@ func (d *DB) FeedAfter(ctx context.Context, seq int64, limit int) ([]FeedEntry, 
 		switch e.Kind {
 		case FeedEvents:
 			err = json.Unmarshal(body, &e.Events)
-		case FeedChecks:
+		case FeedChecks, FeedAllChecks:
 			err = json.Unmarshal(body, &e.Checks)
 		}
 		if err != nil {
@@ -129,11 +137,26 @@ func (d *DB) FeedAfter(ctx context.Context, seq int64, limit int) ([]FeedEntry, 
 	return out, nil
 }
 
+// FeedLastAll is the sequence number of the latest FeedAllChecks entry,
+// 0 when there is none.
+func (d *DB) FeedLastAll(ctx context.Context) (int64, error) {
+	var seq int64
+	err := d.pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM event_log WHERE kind = $1`, FeedAllChecks).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("feed: %w", err)
+	}
+	return seq, nil
+}
+
 // PruneFeed deletes feed entries older than keep by the database's
-// clock, but never the latest, so the head stays readable.
+// clock, but never the latest FeedAllChecks entry nor any after it, so
+// that a reader can always start from one.
 func (d *DB) PruneFeed(ctx context.Context, keep time.Duration) error {
 	return d.write(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `DELETE FROM event_log WHERE at < now() - $1::interval AND seq < (SELECT seq FROM event_head WHERE id = 1)`, keep.String())
+		_, err := tx.Exec(ctx, `
+DELETE FROM event_log
+ WHERE at < now() - $1::interval
+   AND seq < (SELECT coalesce(max(seq), 0) FROM event_log WHERE kind = $2)`, keep.String(), FeedAllChecks)
 		return err
 	})
 }

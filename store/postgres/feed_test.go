@@ -39,7 +39,7 @@ func TestFeedCarriesCommittedEventsAndChecksInOrder(t *testing.T) {
 	}
 	checks := []status.CheckStatus{{ID: "web.home", Component: "web", State: status.CheckDown, Since: ms(5),
 		LastOutcome: status.Fail, LastResult: ms(6), LastLatency: 120 * time.Millisecond, LastError: "status 500, want 200-299"}}
-	if err := lead.AppendChecks(ctx, checks); err != nil {
+	if err := lead.AppendChecks(ctx, checks, false); err != nil {
 		t.Fatal(err)
 	}
 	// Apply through the plain store (a single instance) feeds nothing.
@@ -82,7 +82,7 @@ func TestFeedHasNoGapsUnderConcurrentWriters(t *testing.T) {
 			defer wg.Done()
 			for i := range each {
 				c := status.CheckStatus{ID: "c", LastResult: ms(int64(w*100 + i))}
-				if err := lead.AppendChecks(ctx, []status.CheckStatus{c}); err != nil {
+				if err := lead.AppendChecks(ctx, []status.CheckStatus{c}, false); err != nil {
 					t.Error(err)
 					return
 				}
@@ -113,7 +113,7 @@ func TestDeposedLeaderCommitsNothing(t *testing.T) {
 	if err := lead.Apply(ctx, []status.Event{incidentEvent(incident("i1", ms(0), 1))}, nil); !errors.Is(err, errDeposed) {
 		t.Fatalf("Apply = %v, want the fence's error", err)
 	}
-	if err := lead.AppendChecks(ctx, []status.CheckStatus{{ID: "c"}}); !errors.Is(err, errDeposed) {
+	if err := lead.AppendChecks(ctx, []status.CheckStatus{{ID: "c"}}, false); !errors.Is(err, errDeposed) {
 		t.Fatalf("AppendChecks = %v, want the fence's error", err)
 	}
 	if _, err := lead.TakeResults(ctx, 10); !errors.Is(err, errDeposed) {
@@ -255,7 +255,7 @@ func TestListenWakesOnFeedAndCommands(t *testing.T) {
 	case err := <-done:
 		t.Fatal(err)
 	}
-	if err := lead.AppendChecks(ctx, []status.CheckStatus{{ID: "c"}}); err != nil {
+	if err := lead.AppendChecks(ctx, []status.CheckStatus{{ID: "c"}}, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.PutCommand(ctx, Command{ID: "c1", Instance: "f", Request: []byte("x")}); err != nil {
@@ -274,5 +274,30 @@ func TestListenWakesOnFeedAndCommands(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Listen after its context ended: %v", err)
+	}
+}
+
+func TestPruneFeedKeepsTheLatestFullEntryAndWhatFollows(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	ok, mu := true, &sync.Mutex{}
+	lead := leaderView(db, 1, &ok, mu)
+	for _, all := range []bool{true, false, true, false} {
+		if err := lead.AppendChecks(ctx, []status.CheckStatus{{ID: "c"}}, all); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if last, err := db.FeedLastAll(ctx); err != nil || last != 3 {
+		t.Fatalf("FeedLastAll = %d, %v; want 3", last, err)
+	}
+	if err := lead.PruneFeed(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.FeedAfter(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Seq != 3 || got[0].Kind != FeedAllChecks || got[1].Seq != 4 {
+		t.Fatalf("after pruning: %+v, want entries 3 (all checks) and 4", got)
 	}
 }
