@@ -196,7 +196,9 @@ func (d *Dispatcher) Notify() {
 // Run delivers webhooks until ctx is cancelled, then waits for every
 // delivery goroutine to stop and returns nil. An attempt cut short by
 // the cancellation does not count; it is made again, with the same
-// delivery ID, after a restart. Run may be called only once.
+// delivery ID, after a restart or by the next Run. Run may be called
+// again once it returned (the leader of a cluster delivers while it
+// leads), never twice at once.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	if !d.running.CompareAndSwap(false, true) {
 		return errors.New("notify: Run called twice")
@@ -206,6 +208,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		cancel()
 		d.wg.Wait()
 		d.client.CloseIdleConnections()
+		d.running.Store(false)
 	}()
 	for {
 		d.scan(ctx)

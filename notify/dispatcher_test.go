@@ -539,6 +539,28 @@ func TestRunStopsWhileAttemptHangs(t *testing.T) {
 	testenv.Eventually(t, waitLong, "delivered after restart", func() bool { return h.delivery(d.ID).State == store.Delivered })
 }
 
+// The leader of a cluster runs its dispatcher while it leads: the same
+// dispatcher runs again, and delivers, after an earlier Run returned.
+func TestRunAgainAfterStop(t *testing.T) {
+	h := newHarness(t, Config{Timeout: time.Minute})
+	h.stop()
+	r := newReceiver(t, h.clock, nil)
+	h.subscribe("s", r.URL, "")
+	d := h.enqueue(incidentEvent())[0]
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- h.d.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("second Run: %v", err)
+		}
+	}()
+	if x := r.next(t); x.delivery() != d.ID {
+		t.Errorf("second Run delivered %q, want %q", x.delivery(), d.ID)
+	}
+}
+
 func TestRunTwice(t *testing.T) {
 	h := newHarness(t, Config{})
 	testenv.Eventually(t, waitLong, "Run started", func() bool { return h.d.running.Load() })
