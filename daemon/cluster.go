@@ -12,27 +12,27 @@ import (
 	"github.com/up-status/up/store/postgres"
 )
 
-// clusterRun is this instance's part in a cluster: its membership row
-// and its campaign for the engine lease. For now leading is only known
-// and exported: every instance still runs its own engine, as a single
-// instance does.
+// clusterRun is this instance's part in a cluster: its membership row,
+// which decides the checks it probes, and its campaign for the engine
+// lease, whose holder alone runs the engine.
 type clusterRun struct {
 	log      *slog.Logger
 	instance string
 	members  *cluster.Membership
-	// crowdWarned: the warning about several members was logged and
-	// their number has not fallen back to one since. Only OnView, from
-	// the membership's goroutine, touches it.
-	crowdWarned bool
-	elector     *cluster.Elector
-	gauges      *metrics.ClusterGauges
-	leading     atomic.Bool
+	elector  *cluster.Elector
+	// lead runs one term of leadership (sides.lead).
+	lead    func(ctx context.Context, epoch int64)
+	gauges  *metrics.ClusterGauges
+	leading atomic.Bool
 
 	stopMembers, stopElector context.CancelFunc
 	membersDone, electorDone chan struct{}
 }
 
-func newClusterRun(cfg *config.Config, db *postgres.DB, version string, m *metrics.Metrics, log *slog.Logger) *clusterRun {
+// newClusterRun makes this instance's membership and elector. own is
+// told the checks this instance probes whenever the live members change;
+// lead, set before start, runs each term of leadership.
+func newClusterRun(cfg *config.Config, db *postgres.DB, version string, m *metrics.Metrics, log *slog.Logger, own func(cluster.View)) *clusterRun {
 	instance := cfg.Cluster.Instance
 	if instance == "" {
 		instance = cluster.DefaultInstance()
@@ -47,15 +47,7 @@ func newClusterRun(cfg *config.Config, db *postgres.DB, version string, m *metri
 		OnView: func(v cluster.View) {
 			c.gauges.SetMembers(v.Regions())
 			c.gauges.SetLeaseEpoch(v.Epoch)
-			// Until the engine runs on the leader alone, every member
-			// opens incidents and sends webhooks of its own: say so
-			// while more than one shares the database.
-			if n := len(v.Members); n > 1 && !c.crowdWarned {
-				c.crowdWarned = true
-				c.log.Warn("several up instances share this database; each runs its own engine for now, so incidents and webhooks are doubled: run one instance per database", "members", n)
-			} else if n <= 1 {
-				c.crowdWarned = false
-			}
+			own(v)
 		},
 	}
 	c.elector = &cluster.Elector{DB: db.Pool(), Name: "engine", Holder: instance, Log: log}
@@ -79,7 +71,7 @@ func (c *clusterRun) start() {
 			c.leading.Store(true)
 			c.gauges.SetLeader(true)
 			c.gauges.SetLeaseEpoch(epoch)
-			<-ctx.Done()
+			c.lead(ctx, epoch)
 			c.leading.Store(false)
 			c.gauges.SetLeader(false)
 		})
@@ -98,11 +90,16 @@ func (c *clusterRun) drain() {
 	<-c.membersDone
 }
 
-// stop resigns the lease, so another instance leads at once, and leaves
-// the membership. drain must have been called.
-func (c *clusterRun) stop() {
+// resign ends the term of leadership, if any, and gives the lease up so
+// another instance leads at once; it campaigns no more.
+func (c *clusterRun) resign() {
 	c.stopElector()
 	<-c.electorDone
+}
+
+// stop resigns and leaves the membership. drain must have been called.
+func (c *clusterRun) stop() {
+	c.resign()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	if err := c.members.Leave(ctx); err != nil {

@@ -10,13 +10,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/up-status/up/api"
+	"github.com/up-status/up/cluster"
 	"github.com/up-status/up/config"
 	"github.com/up-status/up/metrics"
 	"github.com/up-status/up/notify"
@@ -61,7 +64,14 @@ type Daemon struct {
 	dbHealth databaseHealth
 	dbCheck  time.Duration
 	cluster  *clusterRun
-	pipe     *pipeline.Pipeline
+	// pipe runs the engine of a single instance; in a cluster sides
+	// switches between the leader's pipeline and the replica instead,
+	// and pipe is nil.
+	pipe  *pipeline.Pipeline
+	sides *sides
+	// owned is the set of checks this instance of a cluster probes (nil
+	// outside a cluster: all of them). Guarded by mu.
+	owned    map[string]bool
 	notifier *notify.Dispatcher
 	sched    *schedule.Scheduler
 	// pushes are the push checks: the API takes their reports, the
@@ -122,7 +132,7 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 		d.metrics.WatchDatabase(func() bool { return d.dbHealth.Err() == nil })
 	}
 	if cfg.Cluster != nil {
-		d.cluster = newClusterRun(cfg, d.pg, opts.Version, d.metrics, d.log.With("part", "cluster"))
+		d.cluster = newClusterRun(cfg, d.pg, opts.Version, d.metrics, d.log.With("part", "cluster"), d.own)
 	}
 	now := opts.Now()
 	if err := syncAccounts(ctx, d.store, cfg, now); err != nil {
@@ -146,7 +156,7 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 	if err != nil {
 		return nil, err
 	}
-	d.pipe, err = pipeline.New(ctx, specOf(cfg), pipeline.Options{
+	popts := pipeline.Options{
 		Store:     d.store,
 		Planner:   planner,
 		Logger:    d.log.With("part", "pipeline", "store", d.storeName),
@@ -154,11 +164,26 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 		Consumers: []pipeline.Consumer{d.metrics.StatusSeries(), d.hub},
 		Results:   func(r probe.Result) { d.metrics.ObserveProbe(r.CheckID, r) },
 		Committed: d.notifier.Notify,
-	})
-	if err != nil {
-		return nil, err
 	}
-	d.metrics.WatchHealth(d.pipe)
+	if d.cluster != nil {
+		d.owned = map[string]bool{}
+		d.sides = newSides(cfg, d.pg, d.cluster.instance, popts, d.notifier.Run, d.log.With("part", "cluster"))
+		d.cluster.lead = d.sides.lead
+		d.cluster.gauges.WatchFeed(d.metrics, d.sides.deduplicated.Load, func() time.Duration {
+			now := time.Now()
+			if asOf := d.sides.AsOf(now); !asOf.IsZero() {
+				return now.Sub(asOf)
+			}
+			return 0
+		})
+		d.metrics.WatchHealth(d.sides)
+	} else {
+		d.pipe, err = pipeline.New(ctx, specOf(cfg), popts)
+		if err != nil {
+			return nil, err
+		}
+		d.metrics.WatchHealth(d.pipe)
+	}
 	if err := d.restoreCustomMetrics(ctx); err != nil {
 		return nil, fmt.Errorf("custom metrics: %w", err)
 	}
@@ -204,7 +229,23 @@ func (d *Daemon) closeAll() {
 func (d *Daemon) APIAddr() string { return d.apiLn.Addr().String() }
 
 // Snapshot is the current state, for tests and embedders.
-func (d *Daemon) Snapshot() status.Snapshot { return d.pipe.Snapshot() }
+func (d *Daemon) Snapshot() status.Snapshot { return d.backend().Snapshot() }
+
+// health is the engine's store health, for /readyz and the metrics.
+func (d *Daemon) health() metrics.Health {
+	if d.sides != nil {
+		return d.sides
+	}
+	return d.pipe
+}
+
+// backend is the engine as the API sees it.
+func (d *Daemon) backend() api.Backend {
+	if d.sides != nil {
+		return d.sides
+	}
+	return d.pipe
+}
 
 // restoreCustomMetrics exports the latest stored point of each custom
 // metric, so uptime_custom_metric survives a restart.
@@ -224,7 +265,8 @@ func (d *Daemon) restoreCustomMetrics(ctx context.Context) error {
 func (d *Daemon) applyChecks(old, next *config.Config) error {
 	// The push checks first: their probers read what Apply sets.
 	d.pushes.Apply(next.Checks())
-	ch, err := d.sched.Apply(next.Checks())
+	mine := d.mine(next.Checks())
+	ch, err := d.sched.Apply(mine)
 	if err != nil {
 		return err
 	}
@@ -234,10 +276,14 @@ func (d *Daemon) applyChecks(old, next *config.Config) error {
 			prev[c.ID] = c
 		}
 	}
+	exported := map[string]bool{}
+	for _, id := range d.metrics.CheckIDs() {
+		exported[id] = true
+	}
 	keep := map[string]bool{}
-	for _, c := range next.Checks() {
+	for _, c := range mine {
 		keep[c.ID] = true
-		if p := prev[c.ID]; p == nil || !p.Equal(c) {
+		if p := prev[c.ID]; p == nil || !p.Equal(c) || !exported[c.ID] {
 			d.metrics.AddCheck(c)
 		}
 	}
@@ -248,6 +294,49 @@ func (d *Daemon) applyChecks(old, next *config.Config) error {
 	}
 	d.log.Info("checks scheduled", "added", ch.Added, "kept", ch.Kept, "replaced", ch.Replaced, "removed", ch.Removed)
 	return nil
+}
+
+// mine keeps the checks this instance probes: all of them outside a
+// cluster, the owned ones in a cluster. Call with mu held, or before Run.
+func (d *Daemon) mine(checks []*config.Check) []*config.Check {
+	if d.owned == nil {
+		return checks
+	}
+	var out []*config.Check
+	for _, c := range checks {
+		if d.owned[c.ID] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// own takes the live members of a cluster and probes the checks this
+// instance owns among them: rendezvous hashing moves only the checks of a
+// member that joined or left.
+func (d *Daemon) own(v cluster.View) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	owners := v.Owners(d.cfg.Cluster.Region)
+	ids := make([]string, 0, len(d.cfg.Checks()))
+	for _, c := range d.cfg.Checks() {
+		ids = append(ids, c.ID)
+	}
+	next := map[string]bool{}
+	for _, id := range cluster.Owned(d.cluster.instance, owners, ids) {
+		next[id] = true
+	}
+	if maps.Equal(next, d.owned) {
+		return
+	}
+	if len(next) == 0 && len(ids) > 0 && !slices.Contains(owners, d.cluster.instance) {
+		d.log.Warn("cluster: this instance probes nothing: its config differs from the leader's (or it is draining); run the same config file everywhere", "instance", d.cluster.instance)
+	}
+	d.owned = next
+	d.cluster.gauges.SetOwned(len(next))
+	if err := d.applyChecks(d.cfg, d.cfg); err != nil {
+		d.log.Error("cluster: scheduling the owned checks failed", "err", err)
+	}
 }
 
 // Reload switches to a new config without dropping state: unchanged checks
@@ -277,7 +366,13 @@ func (d *Daemon) Reload(next *config.Config) error {
 		d.undoAccounts(ctx, now)
 		return err
 	}
-	if err := d.pipe.Reconfigure(ctx, specOf(next)); err != nil {
+	var err error
+	if d.sides != nil {
+		err = d.sides.reconfigure(ctx, specOf(next))
+	} else {
+		err = d.pipe.Reconfigure(ctx, specOf(next))
+	}
+	if err != nil {
 		d.undoAccounts(ctx, now)
 		return err
 	}
@@ -310,9 +405,18 @@ func (d *Daemon) newProber(c *config.Check) (probe.Prober, error) {
 // onResult hands a result to the pipeline. An error may quote what the
 // check was given (a URL with a password, a host from ${VAR}): it reaches
 // the page, incident bodies and webhooks, so secrets go first.
-func (d *Daemon) onResult(_ *config.Check, r probe.Result) {
+func (d *Daemon) onResult(c *config.Check, r probe.Result) {
 	if r.Err != "" {
 		r.Err = d.shown.Load().Redact(r.Err)
+	}
+	if d.sides != nil {
+		// The probe's own series are this instance's; the engine that
+		// judges the result may run on another.
+		if !r.Local {
+			d.metrics.ObserveProbe(r.CheckID, r)
+		}
+		d.sides.observe(c, r)
+		return
 	}
 	d.pipe.Observe(r)
 }
@@ -339,6 +443,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 	piped := make(chan struct{})
 	go func() {
 		defer close(piped)
+		if d.sides != nil {
+			// The engine runs while this instance leads (clusterRun);
+			// here the results go out and the replica follows.
+			d.sides.run(pctx)
+			return
+		}
 		if err := d.pipe.Run(pctx); err != nil {
 			d.log.Error("pipeline stopped", "err", err)
 		}
@@ -362,6 +472,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	notified := make(chan struct{})
 	go func() {
 		defer close(notified)
+		if d.sides != nil {
+			return // the leader delivers, while it leads
+		}
 		if err := d.notifier.Run(nctx); err != nil {
 			d.log.Error("notifier stopped", "err", err)
 		}
@@ -396,6 +509,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	if err := d.sched.Shutdown(); err != nil {
 		d.log.Warn("scheduler shutdown", "err", err)
+	}
+	if d.cluster != nil {
+		// Resign now, the engine's last state saved: another instance
+		// leads at once, while this one finishes shutting down.
+		d.cluster.resign()
 	}
 	stopPipe()
 	<-piped

@@ -54,7 +54,13 @@ func pgDatabase(t *testing.T) string {
 // webhooks cannot be delivered, so they stay in the outbox.
 func pgConfig(t *testing.T, url, extra string) *config.Config {
 	t.Helper()
-	dead := closedAddr(t)
+	return pgConfigAt(t, url, closedAddr(t), extra)
+}
+
+// pgConfigAt is pgConfig with the dead address given: the instances of a
+// cluster must run the same file.
+func pgConfigAt(t *testing.T, url, dead, extra string) *config.Config {
+	t.Helper()
 	text := fmt.Sprintf(`page: {url: "http://127.0.0.1"}
 listen: {api: "127.0.0.1:0", websocket: "127.0.0.1:0"}
 storage: {postgres: "${UP_DATABASE_URL}"}

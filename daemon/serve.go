@@ -117,7 +117,7 @@ func (d *Daemon) routes(cfg *config.Config, page api.Page, withPprof bool) (apiH
 		wsURL = ":" + port
 	}
 	srv, err := api.New(api.Options{
-		Backend:            d.pipe,
+		Backend:            d.backend(),
 		Store:              d.store,
 		Page:               page,
 		Public:             *cfg.API.Public,
@@ -154,7 +154,13 @@ func (d *Daemon) routes(cfg *config.Config, page api.Page, withPprof bool) (apiH
 	if d.wsLn == nil {
 		mux.Handle("GET /ws", feed)
 	}
-	mux.Handle("/", srv)
+	if d.sides != nil {
+		c := &commandRunner{log: d.log.With("part", "cluster"), db: d.pg, instance: d.cluster.instance, leading: d.sides.Leading, api: srv}
+		d.sides.commands.Store(c)
+		mux.Handle("/", c.handler(srv))
+	} else {
+		mux.Handle("/", srv)
+	}
 	return mux, ws, nil
 }
 
@@ -174,7 +180,7 @@ func longLived(next http.Handler) http.Handler {
 // or its database failed the last write check.
 func (d *Daemon) ready() func() error {
 	return func() error {
-		err := d.pipe.StoreErr()
+		err := d.health().StoreErr()
 		if err == nil {
 			err = d.dbHealth.Err()
 		}

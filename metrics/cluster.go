@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -28,9 +29,12 @@ type ClusterGauges struct {
 	members *prometheus.GaugeVec
 	leader  prometheus.Gauge
 	epoch   prometheus.Gauge
+	owned   prometheus.Gauge
+	changes prometheus.Counter
 
-	mu      sync.Mutex
-	regions map[string]bool
+	mu        sync.Mutex
+	regions   map[string]bool
+	lastEpoch int64
 }
 
 // ClusterGauges registers the cluster's families. Call it once, only in
@@ -49,11 +53,38 @@ func (m *Metrics) ClusterGauges() *ClusterGauges {
 			Name: "uptime_cluster_lease_epoch",
 			Help: "Epoch of the engine lease as this instance last read it; it goes up with every new leader.",
 		}),
+		owned: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "uptime_cluster_owned_checks",
+			Help: "Checks this instance probes: its share of its region's checks among the live members.",
+		}),
+		changes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "uptime_cluster_leader_changes_total",
+			Help: "New leaders (epochs of the engine lease) this instance has seen since it started.",
+		}),
 		regions: map[string]bool{},
 	}
-	m.reg.MustRegister(g.members, g.leader, g.epoch)
+	m.reg.MustRegister(g.members, g.leader, g.epoch, g.owned, g.changes)
 	return g
 }
+
+// WatchFeed exports the read side's figures: results dropped because
+// another instance probed the same run (deduplicated), and how far the
+// state shown lags behind the database (lag, 0 on the leader).
+func (g *ClusterGauges) WatchFeed(m *Metrics, deduplicated func() int64, lag func() time.Duration) {
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "uptime_cluster_probes_deduplicated_total",
+			Help: "Probe results dropped because a result of the same run (check, region, slot) was already taken: two instances probed it while the membership changed.",
+		}, func() float64 { return float64(deduplicated()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "uptime_cluster_feed_lag_seconds",
+			Help: "How long ago this instance last confirmed that the state it shows is the leader's latest; 0 on the leader.",
+		}, func() float64 { return lag().Seconds() }),
+	)
+}
+
+// SetOwned records how many checks this instance probes.
+func (g *ClusterGauges) SetOwned(n int) { g.owned.Set(float64(n)) }
 
 // SetMembers sets the members of each region; a region no longer listed
 // loses its series.
@@ -81,5 +112,16 @@ func (g *ClusterGauges) SetLeader(leads bool) {
 	g.leader.Set(v)
 }
 
-// SetLeaseEpoch records the lease's epoch.
-func (g *ClusterGauges) SetLeaseEpoch(epoch int64) { g.epoch.Set(float64(epoch)) }
+// SetLeaseEpoch records the lease's epoch, counting a leader change
+// whenever it goes up after the first one seen.
+func (g *ClusterGauges) SetLeaseEpoch(epoch int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if epoch > g.lastEpoch {
+		if g.lastEpoch != 0 {
+			g.changes.Add(float64(epoch - g.lastEpoch))
+		}
+		g.lastEpoch = epoch
+	}
+	g.epoch.Set(float64(g.lastEpoch))
+}

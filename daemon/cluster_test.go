@@ -1,0 +1,153 @@
+package daemon
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/up-status/up/internal/testenv"
+	"github.com/up-status/up/status"
+)
+
+const clusterToken = "cluster-admin-token-0123456789"
+
+// twoInstances starts two instances of a cluster on one database with
+// the failing check of pgConfig and an admin.
+func twoInstances(t *testing.T) (a, b *running) {
+	t.Helper()
+	url := pgDatabase(t)
+	extra := "users:\n  - {id: admin, role: admin, token: " + clusterToken + "}\n"
+	dead := closedAddr(t)
+	a = startDaemon(t, pgConfigAt(t, url, dead, extra+"cluster: {region: eu, instance: node-a}\n"))
+	b = startDaemon(t, pgConfigAt(t, url, dead, extra+"cluster: {region: eu, instance: node-b}\n"))
+	return a, b
+}
+
+// leaderOf returns the leading instance and the other once one leads.
+func leaderOf(t *testing.T, a, b *running) (leader, follower *running) {
+	t.Helper()
+	testenv.Eventually(t, 20*time.Second, "a leader", func() bool { return a.d.sides.Leading() || b.d.sides.Leading() })
+	if a.d.sides.Leading() {
+		return a, b
+	}
+	return b, a
+}
+
+// same reports whether two snapshots agree on what a reader sees: page,
+// components, checks' states and incidents.
+func same(x, y status.Snapshot) bool {
+	if x.Page.Status != y.Page.Status || len(x.Components) != len(y.Components) || len(x.Incidents) != len(y.Incidents) || len(x.Checks) != len(y.Checks) {
+		return false
+	}
+	for i := range x.Components {
+		if x.Components[i].ID != y.Components[i].ID || x.Components[i].Status != y.Components[i].Status {
+			return false
+		}
+	}
+	for i := range x.Checks {
+		if x.Checks[i].State != y.Checks[i].State {
+			return false
+		}
+	}
+	for i := range x.Incidents {
+		if x.Incidents[i].ID != y.Incidents[i].ID || x.Incidents[i].Status != y.Incidents[i].Status {
+			return false
+		}
+	}
+	return true
+}
+
+// In a cluster one engine acts: a failing check opens one incident, not
+// one per instance, and the follower shows the leader's state. An API
+// write sent to the follower is run by the leader and answered as on a
+// single instance.
+func TestClusterRunsOneEngineAndFollowersAgree(t *testing.T) {
+	a, b := twoInstances(t)
+	leader, follower := leaderOf(t, a, b)
+
+	testenv.Eventually(t, 20*time.Second, "an open incident on both instances, the same", func() bool {
+		l, f := leader.d.Snapshot(), follower.d.Snapshot()
+		return len(l.Incidents) == 1 && l.Incidents[0].Open() && same(l, f)
+	})
+	// The checks are shared out: once both have seen each other (a
+	// heartbeat), the two probe the one check once.
+	owned := func(r *running) int {
+		r.d.mu.Lock()
+		defer r.d.mu.Unlock()
+		return len(r.d.owned)
+	}
+	testenv.Eventually(t, 15*time.Second, "the check owned by one instance", func() bool {
+		return owned(leader)+owned(follower) == 1
+	})
+
+	body, _ := json.Marshal(map[string]any{"name": "Payments are slow", "status": "INVESTIGATING", "components": []string{"web"}})
+	req, _ := http.NewRequest(http.MethodPut, "http://"+follower.d.APIAddr()+"/incidents", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+clusterToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || err != nil || created.ID == "" || created.Name != "Payments are slow" {
+		t.Fatalf("PUT /incidents on the follower: %d %+v %v", resp.StatusCode, created, err)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("forwarded answer's Content-Type %q", ct)
+	}
+	testenv.Eventually(t, 10*time.Second, "the incident written through the follower on both", func() bool {
+		l, f := leader.d.Snapshot(), follower.d.Snapshot()
+		_, okL := findIncident(l, created.ID)
+		return okL && same(l, f)
+	})
+
+	// A refused write is refused as on a single instance.
+	req, _ = http.NewRequest(http.MethodPut, "http://"+follower.d.APIAddr()+"/incidents", bytes.NewReader([]byte(`{"name":`)))
+	req.Header.Set("Authorization", "Bearer "+clusterToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a bad body through the follower: %d, want 400", resp.StatusCode)
+	}
+
+	// The leader leaves: the other takes over the same incidents.
+	open := leader.d.Snapshot().Incidents
+	if err := leader.stop(); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 10*time.Second, "the follower leads", func() bool { return follower.d.sides.Leading() })
+	testenv.Eventually(t, 10*time.Second, "the new leader owns the check", func() bool {
+		follower.d.mu.Lock()
+		defer follower.d.mu.Unlock()
+		return len(follower.d.owned) == 1
+	})
+	after := follower.d.Snapshot().Incidents
+	if len(after) != len(open) {
+		t.Fatalf("after the takeover %d incidents, before %d", len(after), len(open))
+	}
+	for i := range open {
+		if after[i].ID != open[i].ID {
+			t.Fatalf("after the takeover incident %s, before %s", after[i].ID, open[i].ID)
+		}
+	}
+}
+
+func findIncident(s status.Snapshot, id string) (status.Incident, bool) {
+	for _, inc := range s.Incidents {
+		if inc.ID == id {
+			return inc, true
+		}
+	}
+	return status.Incident{}, false
+}
