@@ -21,7 +21,9 @@ type clusterRun struct {
 	members  *cluster.Membership
 	elector  *cluster.Elector
 	// lead runs one term of leadership (sides.lead).
-	lead    func(ctx context.Context, epoch int64)
+	lead func(ctx context.Context, epoch int64)
+	// wakeCh is the elector's Wake.
+	wakeCh  chan struct{}
 	gauges  *metrics.ClusterGauges
 	leading atomic.Bool
 
@@ -50,8 +52,17 @@ func newClusterRun(cfg *config.Config, db *postgres.DB, version string, m *metri
 			own(v)
 		},
 	}
-	c.elector = &cluster.Elector{DB: db.Pool(), Name: "engine", Holder: instance, Log: log}
+	c.wakeCh = make(chan struct{}, 1)
+	c.elector = &cluster.Elector{DB: db.Pool(), Name: "engine", Holder: instance, Log: log, Wake: c.wakeCh}
 	return c
+}
+
+// wake makes a follower campaign at once: the leader resigned.
+func (c *clusterRun) wake() {
+	select {
+	case c.wakeCh <- struct{}{}:
+	default:
+	}
 }
 
 // start heartbeats and campaigns until drain and stop.

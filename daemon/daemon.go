@@ -167,7 +167,7 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 	}
 	if d.cluster != nil {
 		d.owned = map[string]bool{}
-		d.sides = newSides(cfg, d.pg, d.cluster.instance, popts, d.notifier.Run, d.log.With("part", "cluster"))
+		d.sides = newSides(cfg, d.pg, d.cluster.instance, popts, d.notifier.Run, d.cluster.wake, d.log.With("part", "cluster"))
 		d.cluster.lead = d.sides.lead
 		d.cluster.gauges.WatchFeed(d.metrics, d.sides.deduplicated.Load, func() time.Duration {
 			now := time.Now()

@@ -78,7 +78,9 @@ type sides struct {
 	repDone chan struct{}
 }
 
-func newSides(cfg *config.Config, db *postgres.DB, instance string, opts pipeline.Options, deliver func(context.Context) error, log *slog.Logger) *sides {
+// newSides makes the engine side of an instance of a cluster; resigned
+// is called when the leader announces it resigned.
+func newSides(cfg *config.Config, db *postgres.DB, instance string, opts pipeline.Options, deliver func(context.Context) error, resigned func(), log *slog.Logger) *sides {
 	spec := specOf(cfg)
 	// The probe's series are exported where it ran (Daemon.onResult).
 	opts.Results = nil
@@ -86,7 +88,7 @@ func newSides(cfg *config.Config, db *postgres.DB, instance string, opts pipelin
 		log: log, db: db, instance: instance, region: cfg.Cluster.Region, opts: opts, deliver: deliver, spec: spec,
 		out: make(chan postgres.QueuedResult, 8192),
 		rep: replica.New(replica.Options{
-			Source: db, Spec: spec, Consumers: opts.Consumers, Logger: log, Now: opts.Now,
+			Source: db, Spec: spec, Consumers: opts.Consumers, Logger: log, Now: opts.Now, Resigned: resigned,
 		}),
 	}
 }

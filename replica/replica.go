@@ -44,7 +44,14 @@ type Options struct {
 	// Poll is how often the feed is read without a notification
 	// (default 2s): a NOTIFY is lost while the connection is down.
 	Poll time.Duration
+	// Resigned, if set, is called when a leader announces on
+	// LeaderChannel that it gave the lease up, so that this instance
+	// campaigns at once instead of at its next try.
+	Resigned func()
 }
+
+// LeaderChannel is the channel a leader NOTIFYs when it resigns.
+const LeaderChannel = "up_leader"
 
 // batch bounds how many feed entries are read at once.
 const batch = 500
@@ -161,7 +168,15 @@ func (r *Replica) listen(ctx context.Context) {
 	for ctx.Err() == nil {
 		// Entries appended while nobody listened are read once the
 		// listener is back.
-		err := r.opts.Source.Listen(ctx, []string{postgres.FeedChannel}, r.poke, func(string, string) { r.poke() })
+		err := r.opts.Source.Listen(ctx, []string{postgres.FeedChannel, LeaderChannel}, r.poke, func(ch, _ string) {
+			if ch == LeaderChannel {
+				if r.opts.Resigned != nil {
+					r.opts.Resigned()
+				}
+				return
+			}
+			r.poke()
+		})
 		if err != nil && ctx.Err() == nil {
 			r.opts.Logger.Debug("cluster: listening for the feed", "err", err)
 		}

@@ -177,3 +177,29 @@ func TestReplicaStartingLateReplaysFromTheFullCheckList(t *testing.T) {
 		return r.Snapshot().Checks[0].State == status.CheckUp
 	})
 }
+
+func TestReplicaPassesOnALeadersResignation(t *testing.T) {
+	db := open(t)
+	resigned := make(chan struct{}, 1)
+	r := replica.New(replica.Options{Source: db, Spec: spec(), Resigned: func() {
+		select {
+		case resigned <- struct{}{}:
+		default:
+		}
+	}})
+	run(t, r)
+	testenv.Eventually(t, 10*time.Second, "the replica's first read", func() bool { return !r.AsOf().IsZero() })
+	// The listener may start after the first read: notify until heard.
+	ctx := context.Background()
+	testenv.Eventually(t, 10*time.Second, "the resignation passed on", func() bool {
+		if _, err := db.Pool().Exec(ctx, `SELECT pg_notify($1, 'engine')`, replica.LeaderChannel); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-resigned:
+			return true
+		case <-time.After(100 * time.Millisecond):
+			return false
+		}
+	})
+}
