@@ -18,9 +18,10 @@ func (c *Config) Checks() []*Check {
 }
 
 // Equal reports whether c and o probe the same target the same way with
-// the same effective settings, regular expressions compared by source. On
-// reload the scheduler keeps a check running, with its state, when the new
-// one is Equal to the old.
+// the same effective settings, regular expressions compared by source;
+// regions and quorum compare by what they come to (Regions, Quorum), not
+// by how they are written. On reload the scheduler keeps a check
+// running, with its state, when the new one is Equal to the old.
 func (c *Check) Equal(o *Check) bool {
 	if c == nil || o == nil {
 		return c == o
@@ -35,6 +36,8 @@ func (c *Check) Equal(o *Check) bool {
 		c.DegradedLatency == o.DegradedLatency &&
 		c.TLSExpiryWarn == o.TLSExpiryWarn &&
 		c.TLSExpiryCritical == o.TLSExpiryCritical &&
+		slices.Equal(c.Regions, o.Regions) &&
+		c.Quorum == o.Quorum &&
 		c.Target() == o.Target() &&
 		c.HTTP.equal(o.HTTP) &&
 		equalPtr(c.TCP, o.TCP) &&

@@ -26,6 +26,9 @@ type Config struct {
 	// Cluster, when present, makes this instance one of several sharing
 	// storage.postgres.
 	Cluster *Cluster `yaml:"cluster"`
+	// Regions are the places a cluster probes from, in the file's order.
+	// A file that lists none has the one region DefaultRegion.
+	Regions []Region `yaml:"regions"`
 
 	// Source is the name errors were reported against: the path given to
 	// Load, the source given to Parse, "demo.yaml" for Demo.
@@ -111,6 +114,11 @@ type Defaults struct {
 	TLSExpiryWarn time.Duration `yaml:"tls_expiry_warn"`
 	// TLSExpiryCritical makes it a failure. Default 3 days.
 	TLSExpiryCritical time.Duration `yaml:"tls_expiry_critical"`
+	// Regions a check is probed from. Default: all of them.
+	Regions RegionRule `yaml:"regions"`
+	// Quorum is how many of a check's regions must agree. Default:
+	// majority.
+	Quorum QuorumRule `yaml:"quorum"`
 }
 
 // Group gathers components on the status page.
@@ -143,6 +151,19 @@ type Check struct {
 	// turns the rule off.
 	TLSExpiryWarn     time.Duration `yaml:"tls_expiry_warn"`
 	TLSExpiryCritical time.Duration `yaml:"tls_expiry_critical"`
+	// RegionRule and QuorumRule are the check's `regions` and `quorum`
+	// keys as written, or as inherited from defaults; what they come to
+	// is in Regions and Quorum.
+	RegionRule RegionRule `yaml:"regions"`
+	QuorumRule QuorumRule `yaml:"quorum"`
+	// Regions are the ids of the regions the check is probed from, in
+	// the order of the file's regions. Set by Load; empty for a push
+	// check, which nothing probes: its job reports in.
+	Regions []string `yaml:"-"`
+	// Quorum is how many of Regions must agree for the check to take a
+	// state from them (package quorum holds the rules), from 1 to
+	// len(Regions). Set by Load; 0 for a push check.
+	Quorum int `yaml:"-"`
 
 	// Exactly one of these is set.
 	HTTP *HTTPCheck `yaml:"http"`

@@ -180,8 +180,10 @@ func TestEmptyFileGetsDefaults(t *testing.T) {
 			Interval: 30 * time.Second, Timeout: 10 * time.Second,
 			FailureThreshold: 3, SuccessThreshold: 2, DegradedLatency: 2 * time.Second,
 			TLSExpiryWarn: 14 * 24 * time.Hour, TLSExpiryCritical: 3 * 24 * time.Hour,
+			Regions: RegionRule{All: true}, Quorum: QuorumRule{word: "majority"},
 		},
 		Incidents: Incidents{OpenAt: "PARTIALOUTAGE", ResolveAfter: 5 * time.Minute, ReopenWithin: 30 * time.Minute, KeepResolved: 500, KeepResolvedPerComponent: 20},
+		Regions:   []Region{{ID: "default", Name: "default"}},
 		Source:    "empty.yaml",
 	}
 	for _, text := range []string{"", "\n\n", "# only a comment\n", "~\n", "---\n", "page:\ndefaults:\ngroups:\n"} {
@@ -281,6 +283,7 @@ components:
 		Name: "home", Interval: 30 * time.Second, Timeout: 10 * time.Second,
 		FailureThreshold: 4, SuccessThreshold: 5, DegradedLatency: 750 * time.Millisecond,
 		TLSExpiryWarn: 14 * 24 * time.Hour, TLSExpiryCritical: 3 * 24 * time.Hour,
+		Regions: []string{"default"}, Quorum: 1,
 		HTTP: &HTTPCheck{
 			URL: "https://acme.example/", Method: "GET",
 			ExpectStatus:    []StatusRange{{200, 299}},

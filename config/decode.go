@@ -33,6 +33,13 @@ type parser struct {
 	// pushTokens are the push checks' tokens seen so far, by path: a
 	// token must name one check.
 	pushTokens map[Secret]string
+	// regionIDs are the valid region ids, by the path that defines each,
+	// and regionOrder the same ids in the file's order; defaultRegionsOK
+	// says whether defaults.regions names only those. See
+	// validate_regions.go.
+	regionIDs        map[string]string
+	regionOrder      []string
+	defaultRegionsOK bool
 
 	// budget bounds the number of nodes walked. Aliases can make a small
 	// file expand into an enormous tree; past the budget we stop.
@@ -140,6 +147,9 @@ func (p *parser) decode(n *yaml.Node, path string, v reflect.Value) {
 		return
 	case t == jsonValueType:
 		p.decodeJSONValue(n, path, v.Addr().Interface().(*JSONValue))
+		return
+	case t == regionRuleType:
+		p.decodeRegionRule(n, path, v)
 		return
 	case reflect.PointerTo(t).Implements(textUnmarshalerType):
 		p.decodeText(n, path, v)
@@ -305,6 +315,7 @@ var textKinds = map[reflect.Type]string{
 	reflect.TypeFor[StatusRange](): "a status code or range such as 200, 200-299 or 2xx",
 	reflect.TypeFor[Number]():      "a number",
 	reflect.TypeFor[JSONPath]():    "a JSON path such as $.status",
+	reflect.TypeFor[QuorumRule]():  "a quorum: majority, all, any or a number of regions",
 }
 
 func (p *parser) decodeBool(n *yaml.Node, path string, v reflect.Value) {

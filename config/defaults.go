@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 )
@@ -65,7 +66,7 @@ const (
 	// DefaultTLSMinVersion is the oldest TLS version a tls check accepts.
 	DefaultTLSMinVersion = "1.2"
 	// DefaultRegion is the region of an instance of a cluster that names
-	// none.
+	// none, and the one region of a file that lists none.
 	DefaultRegion = "default"
 )
 
@@ -99,6 +100,12 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	if c.Cluster != nil {
 		orString(&c.Cluster.Region, DefaultRegion)
 	}
+	if !set("regions") {
+		c.Regions = []Region{{ID: DefaultRegion}}
+	}
+	for i := range c.Regions {
+		orString(&c.Regions[i].Name, c.Regions[i].ID)
+	}
 	if c.API.Public == nil {
 		c.API.Public = ptr(true)
 	}
@@ -128,6 +135,12 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	if !set("defaults.tls_expiry_critical") {
 		d.TLSExpiryCritical = DefaultTLSExpiryCritical
 	}
+	if !set("defaults.regions") {
+		d.Regions = RegionRule{All: true}
+	}
+	if !set("defaults.quorum") {
+		d.Quorum = QuorumRule{word: quorumMajority}
+	}
 	if !set("incidents.open_at") {
 		c.Incidents.OpenAt = DefaultOpenAt
 	}
@@ -147,11 +160,14 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	for i := range c.Groups {
 		orString(&c.Groups[i].Name, c.Groups[i].ID)
 	}
+	regions := c.RegionIDs()
 	for ci := range c.Components {
 		comp := &c.Components[ci]
 		orString(&comp.Name, comp.ID)
 		for ki := range comp.Checks {
-			checkDefaults(&comp.Checks[ki], comp.ID, d, fmt.Sprintf("components[%d].checks[%d].", ci, ki), set)
+			prefix := fmt.Sprintf("components[%d].checks[%d].", ci, ki)
+			checkDefaults(&comp.Checks[ki], comp.ID, d, prefix, set)
+			checkRegions(&comp.Checks[ki], regions, d, prefix, set)
 		}
 	}
 	for i := range c.Users {
@@ -214,6 +230,23 @@ func checkDefaults(k *Check, component string, d *Defaults, prefix string, set f
 	if pc := k.Push; pc != nil && !set(prefix+"push.grace") {
 		pc.Grace = pc.Period / 10
 	}
+}
+
+// checkRegions works out where a check is probed from and how many of
+// those regions must agree, from its own keys or those of defaults. A
+// push check gets none: nothing probes it, its job reports in.
+func checkRegions(k *Check, regions []string, d *Defaults, prefix string, set func(string) bool) {
+	if !set(prefix + "regions") {
+		k.RegionRule = RegionRule{All: d.Regions.All, IDs: slices.Clone(d.Regions.IDs)}
+	}
+	if !set(prefix + "quorum") {
+		k.QuorumRule = d.Quorum
+	}
+	if k.Push != nil {
+		return
+	}
+	k.Regions = k.RegionRule.resolve(regions)
+	k.Quorum = k.QuorumRule.Of(len(k.Regions))
 }
 
 // fitTimeout shrinks an inherited timeout that would not end before the

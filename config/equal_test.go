@@ -91,10 +91,17 @@ func TestCheckEqual(t *testing.T) {
 // turn, found by reflection, so a field added to Check or its protocol
 // structs without a matching line in Equal fails here.
 func TestCheckEqualSeesEveryField(t *testing.T) {
+	// The regions and quorum keys as written count through what they
+	// come to, Regions and Quorum, which are changed like any field:
+	// "all" and the list of every region are the same check.
+	asWritten := map[string]bool{"RegionRule": true, "QuorumRule": true}
 	count := 0
 	for i := range mustParse(t, equalBase).Checks() {
 		base := mustParse(t, equalBase).Checks()[i]
 		for _, path := range fieldPaths(reflect.TypeFor[Check](), nil, reflect.ValueOf(base).Elem()) {
+			if asWritten[fieldName(reflect.TypeFor[Check](), path)] {
+				continue
+			}
 			changed := mustParse(t, equalBase).Checks()[i]
 			f := reflect.ValueOf(changed).Elem().FieldByIndex(path)
 			if !f.CanSet() {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,6 +29,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add(demoYAML)
+	f.Add([]byte(regionsBase))
 
 	errLine := regexp.MustCompile(`^fuzz\.yml:(\d+):(\d+): \S`)
 	env := func(name string) (string, bool) {
@@ -68,9 +70,31 @@ func FuzzParse(f *testing.F) {
 			if k.HTTP != nil && (k.HTTP.Method == "" || len(k.HTTP.ExpectStatus) == 0 || k.HTTP.FollowRedirects == nil) {
 				t.Fatalf("check %s lacks http defaults: %+v", k.ID, k.HTTP)
 			}
+			if k.Push == nil && (k.Quorum < 1 || k.Quorum > len(k.Regions) || !inOrder(k.Regions, cfg.RegionIDs())) {
+				t.Fatalf("check %s has quorum %d of regions %v, of %v", k.ID, k.Quorum, k.Regions, cfg.RegionIDs())
+			}
+		}
+		if len(cfg.Regions) == 0 || (cfg.Cluster != nil && len(cfg.Regions) > 1 && !slices.Contains(cfg.RegionIDs(), cfg.Cluster.Region)) {
+			t.Fatalf("regions %+v, cluster %+v", cfg.Regions, cfg.Cluster)
 		}
 		if cfg.API.Public == nil || cfg.Page.URL == "" || cfg.Listen.API == "" {
 			t.Fatal("defaults missing from an accepted config")
 		}
 	})
+}
+
+// inOrder reports whether sub lists some of all, once each, in the order
+// of all.
+func inOrder(sub, all []string) bool {
+	i := 0
+	for _, s := range sub {
+		for i < len(all) && all[i] != s {
+			i++
+		}
+		if i == len(all) {
+			return false
+		}
+		i++
+	}
+	return true
 }

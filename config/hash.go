@@ -25,7 +25,8 @@ func (c *Config) Hash() string {
 		Maintenance []Maintenance
 		Subscribers []Subscriber
 		Users       []User
-	}{c.Page, c.API, c.Defaults, c.Groups, c.Components, c.Incidents, c.Maintenance, c.Subscribers, c.Users}
+		Regions     []Region
+	}{c.Page, c.API, c.Defaults, c.Groups, c.Components, c.Incidents, c.Maintenance, c.Subscribers, c.Users, c.Regions}
 	h := sha256.New()
 	// JSON sorts map keys, so the encoding does not depend on map order;
 	// it cannot fail on these types.

@@ -34,6 +34,37 @@ var invalidFiles = map[string][]string{
 		`5:13: cluster.instance: "-node" is not a valid id`,
 	},
 	"invalid-cluster-sqlite.yml": {`2:1: cluster: requires storage.postgres: the instances of a cluster share one PostgreSQL database`},
+	"invalid-regions.yml": {
+		`2:19: cluster.region: unknown region "eu-wst"; did you mean "eu-west"?`,
+		`6:10: regions[2].id: region id "eu-west" is already used by regions[0] at line 4`,
+		`7:10: regions[3].id: "all" cannot be a region id: a check's regions: all means every region`,
+		`9:22: defaults.regions[1]: unknown region "mars"; defined regions: eu-west, us-east`,
+		`14:28: components[0].checks[0].regions[1]: "us-east" is listed twice`,
+		`14:37: components[0].checks[0].regions[2]: unknown region "eu-wset"; did you mean "eu-west"?`,
+		`17:18: components[0].checks[1].regions: lists no region; write all, or the ids of the regions to probe from`,
+		`20:18: components[0].checks[2].regions: expected all or a list of region ids, got the string "eu-west"; write [eu-west] for one region`,
+		`23:9: components[0].checks[3].regions: does not apply to a push check: nothing probes it from a region, its job reports in`,
+		`26:19: components[0].checks[4].regions[0]: write regions: all for every region, not inside a list`,
+	},
+	"invalid-quorum.yml": {
+		`13:17: components[0].checks[0].quorum: "mostly" is not a quorum; use majority, all, any or a number of regions`,
+		`16:17: components[0].checks[1].quorum: must be at least 1 region, got 0`,
+		`20:17: components[0].checks[2].quorum: 3 is more than the check's 2 regions (eu-west, us-east)`,
+		`23:18: components[0].checks[3].regions: selects 1 region, fewer than the quorum of 3 from defaults.quorum; list more, or set this check's quorum`,
+		`26:17: components[0].checks[4].quorum: "2.5" is not a quorum`,
+		`29:17: components[0].checks[5].quorum: "Majority" is not a quorum; use majority, all, any or a number of regions (did you mean "majority"?)`,
+		`32:9: components[0].checks[6].quorum: does not apply to a push check`,
+	},
+	// One mistake, one error: the checks that inherit the quorum, one
+	// of them with regions of its own, add none.
+	"invalid-quorum-defaults.yml": {`4:40: defaults.quorum: 2 is more than the 1 region of defaults.regions`},
+	"invalid-regions-cluster.yml": {`1:1: regions: requires a cluster section: regions are where the instances of a cluster probe from`},
+	"invalid-regions-region.yml":  {`2:10: cluster.region: is required when regions are listed: name the region this instance probes from, one of eu-west, us-east`},
+	"invalid-regions-empty.yml":   {`3:10: regions: lists no region; list at least one, or leave regions out for the one region "default"`},
+	"invalid-regions-implicit.yml": {
+		`7:19: components[0].checks[0].regions[0]: unknown region "eu-west": the file lists no regions, so its one region is "default"`,
+		`10:17: components[0].checks[1].quorum: 2 is more than the check's 1 region (default)`,
+	},
 
 	"invalid-unknown-key.yml":      {`6:11: components[0].checks[0].http.urll: unknown key; did you mean "url"?`},
 	"invalid-unknown-section.yml":  {`3:1: component: unknown key; did you mean "components"?`},

@@ -26,6 +26,7 @@ func (p *parser) validate(c *Config) {
 	p.validateExpiryPair("defaults", c.Defaults.TLSExpiryWarn, c.Defaults.TLSExpiryCritical)
 	p.validateIncidents(c.Incidents)
 	p.validateStorage(c)
+	p.validateRegions(c)
 
 	groups := p.uniqueIDs("groups", "group", len(c.Groups), func(i int) string { return c.Groups[i].ID })
 	components := p.uniqueIDs("components", "component", len(c.Components), func(i int) string { return c.Components[i].ID })
@@ -204,6 +205,7 @@ func (p *parser) validateChecks(path string, comp *Component, checkIDs map[strin
 			}
 			continue
 		}
+		p.validateCheckRegions(kp, k)
 		switch {
 		case k.HTTP != nil:
 			p.validateHTTP(kp+".http", k.HTTP)

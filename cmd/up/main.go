@@ -287,6 +287,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%s: OK (%d groups, %d components, %d checks, %d maintenance windows, %d subscribers, %d users)\n",
 		*cfgPath, len(cfg.Groups), len(cfg.Components), len(cfg.Checks()), len(cfg.Maintenance), len(cfg.Subscribers), len(cfg.Users))
+	printQuorums(stdout, stderr, cfg)
 	return 0
 }
 
