@@ -55,6 +55,9 @@ func Start(t testing.TB, name, bin string, args ...string) *Process {
 	t.Helper()
 	p := &Process{t: t, name: name, cmd: exec.Command(bin, args...), out: &Output{}, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	// Should the test binary die without its cleanups (a panic, -timeout),
+	// the child goes with it instead of running on.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", name, err)
 	}
