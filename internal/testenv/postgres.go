@@ -77,11 +77,13 @@ func (p *Postgres) Stop() {
 // a server that lives as long as a test binary.
 type PostgresServer struct {
 	dir  string
-	cmd  *exec.Cmd
+	bin  string              // the directory of postgres
+	cred *syscall.Credential // whom the server runs as; nil: this process's user
 	log  *os.File
-	done chan struct{} // closed when the postmaster exited
 
 	mu        sync.Mutex
+	cmd       *exec.Cmd
+	done      chan struct{} // closed when the postmaster exited
 	admin     *pgx.Conn
 	nextDB    int
 	templates map[string]error // prepared templates, by name
@@ -135,7 +137,7 @@ func StartPostgres() (_ *PostgresServer, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &PostgresServer{dir: dir, done: make(chan struct{})}
+	s := &PostgresServer{dir: dir}
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("start PostgreSQL in %s: %w", dir, err)
@@ -160,28 +162,51 @@ func StartPostgres() (_ *PostgresServer, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-k", dir,
+	s.bin, s.cred = bin, cred
+	if err := s.start(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// start runs the postmaster on the data directory and waits until it
+// accepts connections.
+func (s *PostgresServer) start() error {
+	s.done = make(chan struct{})
+	s.cmd = exec.Command(filepath.Join(s.bin, "postgres"), "-D", filepath.Join(s.dir, "data"), "-k", s.dir,
 		"-c", "listen_addresses=",
 		"-c", "fsync=off",
 		"-c", "synchronous_commit=off",
 		"-c", "full_page_writes=off",
 		"-c", "max_connections=200",
 		"-c", "shared_buffers=32MB")
-	s.cmd.Dir = dir
+	s.cmd.Dir = s.dir
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	// SIGQUIT is PostgreSQL's immediate shutdown: should this process die
 	// without running TestMain's Stop (a panic, a kill), the postmaster
 	// and its backends go with it instead of living on.
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT}
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred, Pdeathsig: syscall.SIGQUIT}
 	if err := s.cmd.Start(); err != nil {
-		return nil, err
+		return err
 	}
-	go func() { _ = s.cmd.Wait(); close(s.done) }()
+	go func(cmd *exec.Cmd, done chan struct{}) { _ = cmd.Wait(); close(done) }(s.cmd, s.done)
+	return s.waitReady(30 * time.Second)
+}
 
-	if err := s.waitReady(30 * time.Second); err != nil {
-		return nil, err
+// Restart does what `pg_ctl restart -m fast` does: it ends every session,
+// shuts the server down cleanly and starts it again on the same data and
+// socket, so that clients see their connections cut and must reconnect.
+// The server stays this process's child, as pg_ctl's would not.
+func (s *PostgresServer) Restart() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.shutdown(); err != nil {
+		return err
 	}
-	return s, nil
+	if err := s.start(); err != nil {
+		return fmt.Errorf("restart PostgreSQL in %s: %w", s.dir, err)
+	}
+	return nil
 }
 
 // serverCredential is the postgres user when running as root, nil (this
@@ -313,25 +338,9 @@ func (s *PostgresServer) Template(t testing.TB, name string, prepare func(url st
 // Stop shuts the server down (fast shutdown: sessions are ended) and
 // removes its directory.
 func (s *PostgresServer) Stop() error {
-	if s.admin != nil {
-		_ = s.admin.Close(context.Background())
-	}
-	var err error
-	if s.cmd != nil && s.cmd.Process != nil {
-		_ = s.cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case <-s.done:
-		case <-time.After(15 * time.Second):
-			_ = s.cmd.Process.Signal(syscall.SIGQUIT)
-			select {
-			case <-s.done:
-			case <-time.After(5 * time.Second):
-				_ = s.cmd.Process.Kill()
-				<-s.done
-			}
-			err = fmt.Errorf("PostgreSQL in %s did not stop within 15s", s.dir)
-		}
-	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.shutdown()
 	if s.log != nil {
 		_ = s.log.Close()
 	}
@@ -339,4 +348,31 @@ func (s *PostgresServer) Stop() error {
 		err = rmErr
 	}
 	return err
+}
+
+// shutdown closes the admin connection and stops the postmaster with a
+// fast shutdown, harder if it does not go within 15 s; the caller holds
+// s.mu.
+func (s *PostgresServer) shutdown() error {
+	if s.admin != nil {
+		_ = s.admin.Close(context.Background())
+		s.admin = nil
+	}
+	if s.cmd == nil || s.cmd.Process == nil {
+		return nil
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-s.done:
+		return nil
+	case <-time.After(15 * time.Second):
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGQUIT)
+	select {
+	case <-s.done:
+	case <-time.After(5 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+	return fmt.Errorf("PostgreSQL in %s did not stop within 15s", s.dir)
 }

@@ -55,6 +55,9 @@ func Start(t testing.TB, name, bin string, args ...string) *Process {
 	t.Helper()
 	p := &Process{t: t, name: name, cmd: exec.Command(bin, args...), out: &Output{}, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	// Should the test binary die without its cleanups (a panic, -timeout),
+	// the child goes with it instead of running on.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", name, err)
 	}
@@ -161,19 +164,57 @@ const Running = 30 * time.Second
 // StartUp runs `bin args...` (bin built by BuildUp), reads the bound
 // addresses from its "up is running" log line, and returns once the API
 // answers /healthz. Listeners on port 0 are how tests get addresses no
-// one else holds.
+// one else holds. With --log-level warn or error, which hide that line,
+// it finds the listeners from the process instead (see Listening).
 func StartUp(t testing.TB, bin string, args ...string) *Up {
 	t.Helper()
-	u := &Up{Process: Start(t, "up", bin, args...)}
-	u.Await(Running, "up to log that it runs", func() error {
+	return StartUpNamed(t, "up", bin, args...)
+}
+
+// StartUpNamed is StartUp for a test that runs several daemons: name
+// tells them apart in messages and in the output shown on failure.
+func StartUpNamed(t testing.TB, name, bin string, args ...string) *Up {
+	t.Helper()
+	u := &Up{Process: Start(t, name, bin, args...)}
+	u.Await(Running, name+" to say where it listens", func() error {
 		var ok bool
-		if u.API, u.WebSocket, ok = runningAddrs(u.Log()); !ok {
-			return errors.New(`no "up is running" line yet`)
+		if u.API, u.WebSocket, ok = runningAddrs(u.Log()); ok {
+			return nil
 		}
-		return nil
+		return u.findListeners()
 	})
 	u.Await(Running, "the API to answer /healthz", func() error { return Answers(u.URL("/healthz")) })
 	return u
+}
+
+// findListeners sets API and WebSocket from the process's listening
+// sockets. Both listeners are bound before either serves, so once one
+// of them answers /healthz (the API; the WebSocket listener serves only
+// /ws) the other, if any, is there too.
+func (u *Up) findListeners() error {
+	addrs, err := Listening(u.Pid())
+	if err != nil {
+		return err
+	}
+	var api, others []string
+	for _, a := range addrs {
+		if Answers("http://"+a+"/healthz") == nil {
+			api = append(api, a)
+		} else {
+			others = append(others, a)
+		}
+	}
+	switch {
+	case len(api) == 0:
+		return fmt.Errorf("no listener answers /healthz yet (listening on %v)", addrs)
+	case len(api) > 1 || len(others) > 1:
+		return fmt.Errorf("cannot tell the API from the WebSocket listener among %v", addrs)
+	}
+	u.API, u.WebSocket = api[0], ""
+	if len(others) == 1 {
+		u.WebSocket = others[0]
+	}
+	return nil
 }
 
 var httpClient = &http.Client{Timeout: 5 * time.Second}
