@@ -34,11 +34,7 @@ type clusterRun struct {
 // newClusterRun makes this instance's membership and elector. own is
 // told the checks this instance probes whenever the live members change;
 // lead, set before start, runs each term of leadership.
-func newClusterRun(cfg *config.Config, db *postgres.DB, version string, m *metrics.Metrics, log *slog.Logger, own func(cluster.View)) *clusterRun {
-	instance := cfg.Cluster.Instance
-	if instance == "" {
-		instance = cluster.DefaultInstance()
-	}
+func newClusterRun(cfg *config.Config, instance string, db *postgres.DB, version string, m *metrics.Metrics, log *slog.Logger, own func(cluster.View)) *clusterRun {
 	c := &clusterRun{log: log, instance: instance, gauges: m.ClusterGauges()}
 	c.members = &cluster.Membership{
 		DB: db.Pool(),
@@ -116,6 +112,19 @@ func (c *clusterRun) stop() {
 	if err := c.members.Leave(ctx); err != nil {
 		c.log.Warn("cluster: leaving the membership; the row expires by itself", "instance", c.instance, "err", err)
 	}
+}
+
+// instanceName is this instance's name in the cluster cfg describes: the
+// configured one, else the host's name with a random suffix ("" outside a
+// cluster).
+func instanceName(cfg *config.Config) string {
+	if cfg.Cluster == nil {
+		return ""
+	}
+	if cfg.Cluster.Instance != "" {
+		return cfg.Cluster.Instance
+	}
+	return cluster.DefaultInstance()
 }
 
 // sameCluster compares two cluster sections, absent ones included.

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -15,14 +16,14 @@ const clusterToken = "cluster-admin-token-0123456789"
 
 // twoInstances starts two instances of a cluster on one database with
 // the failing check of pgConfig and an admin.
-func twoInstances(t *testing.T) (a, b *running) {
+func twoInstances(t *testing.T) (a, b *running, url string) {
 	t.Helper()
-	url := pgDatabase(t)
+	url = pgDatabase(t)
 	extra := "users:\n  - {id: admin, role: admin, token: " + clusterToken + "}\n"
 	dead := closedAddr(t)
 	a = startDaemon(t, pgConfigAt(t, url, dead, extra+"cluster: {region: eu, instance: node-a}\n"))
 	b = startDaemon(t, pgConfigAt(t, url, dead, extra+"cluster: {region: eu, instance: node-b}\n"))
-	return a, b
+	return a, b, url
 }
 
 // leaderOf returns the leading instance and the other once one leads.
@@ -64,7 +65,7 @@ func same(x, y status.Snapshot) bool {
 // write sent to the follower is run by the leader and answered as on a
 // single instance.
 func TestClusterRunsOneEngineAndFollowersAgree(t *testing.T) {
-	a, b := twoInstances(t)
+	a, b, url := twoInstances(t)
 	leader, follower := leaderOf(t, a, b)
 
 	testenv.Eventually(t, 20*time.Second, "an open incident on both instances, the same", func() bool {
@@ -119,6 +120,17 @@ func TestClusterRunsOneEngineAndFollowersAgree(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a bad body through the follower: %d, want 400", resp.StatusCode)
+	}
+
+	// Each instance holds at most 5 connections, the listener included.
+	var most int
+	if err := openPG(t, url).Pool().QueryRow(context.Background(), `
+SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM pg_stat_activity
+ WHERE application_name IN ('up/node-a', 'up/node-b') GROUP BY application_name) c`).Scan(&most); err != nil {
+		t.Fatal(err)
+	}
+	if most < 2 || most > 5 {
+		t.Fatalf("an instance holds %d connections; want a listener and the pool, 5 at most", most)
 	}
 
 	// The leader leaves: the other takes over the same incidents.

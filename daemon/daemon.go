@@ -120,7 +120,8 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 		}
 	}()
 
-	d.store, d.pg, d.storeName, err = openStore(ctx, cfg)
+	instance := instanceName(cfg)
+	d.store, d.pg, d.storeName, err = openStore(ctx, cfg, instance)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +133,7 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 		d.metrics.WatchDatabase(func() bool { return d.dbHealth.Err() == nil })
 	}
 	if cfg.Cluster != nil {
-		d.cluster = newClusterRun(cfg, d.pg, opts.Version, d.metrics, d.log.With("part", "cluster"), d.own)
+		d.cluster = newClusterRun(cfg, instance, d.pg, opts.Version, d.metrics, d.log.With("part", "cluster"), d.own)
 	}
 	now := opts.Now()
 	if err := syncAccounts(ctx, d.store, cfg, now); err != nil {

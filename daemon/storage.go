@@ -18,9 +18,16 @@ const defaultDatabaseCheck = 5 * time.Second
 
 // openStore opens the store the config chooses, and names it for logs and
 // errors: the SQLite file, or the database without its password.
-func openStore(ctx context.Context, cfg *config.Config) (store.Store, *postgres.DB, string, error) {
+// instance is this instance's name in a cluster ("" outside one).
+func openStore(ctx context.Context, cfg *config.Config, instance string) (store.Store, *postgres.DB, string, error) {
 	if url := string(cfg.Storage.Postgres); url != "" {
-		db, err := postgres.Open(ctx, url)
+		opts := []postgres.Option{postgres.WithApplicationName("up")}
+		if cfg.Cluster != nil {
+			// The read side holds one more connection, outside the pool,
+			// to LISTEN: the budget stays at MaxConns per instance.
+			opts = []postgres.Option{postgres.WithMaxConns(postgres.MaxConns - 1), postgres.WithApplicationName("up/" + instance)}
+		}
+		db, err := postgres.Open(ctx, url, opts...)
 		if err != nil {
 			// pgx's errors leave the password out; the config's redaction
 			// covers any other part that came from the environment.

@@ -60,6 +60,7 @@ var _ store.Store = (*DB)(nil)
 type Option func(*options)
 
 type options struct {
+	appName    string
 	maxConns   int32
 	now        func() time.Time
 	migrations []migration
@@ -70,6 +71,20 @@ type options struct {
 func WithMaxConns(n int) Option {
 	return func(o *options) { o.maxConns = int32(min(max(n, 1), MaxConns)) }
 }
+
+// WithApplicationName names the connections in pg_stat_activity (unless
+// the URL sets application_name), so that an operator sees which
+// instance holds which.
+func WithApplicationName(name string) Option {
+	return func(o *options) { o.appName = name }
+}
+
+// IdleInTransactionTimeout ends a session that stays inside a
+// transaction without a statement for this long. A leader paused inside
+// a fenced transaction (a stopped process, a long GC) holds the lease
+// row's share lock, which keeps a follower from taking over; the server
+// cuts that session well before the lease's 15 s could pass twice.
+const IdleInTransactionTimeout = 10 * time.Second
 
 // WithClock sets the clock that stamps deliveries enqueued without a
 // CreatedAt (default time.Now).
@@ -104,6 +119,13 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	}
 	cfg.MaxConns = o.maxConns
 	cfg.MinConns = 0
+	params := cfg.ConnConfig.RuntimeParams
+	if _, ok := params["idle_in_transaction_session_timeout"]; !ok {
+		params["idle_in_transaction_session_timeout"] = strconv.FormatInt(IdleInTransactionTimeout.Milliseconds(), 10)
+	}
+	if _, ok := params["application_name"]; !ok && o.appName != "" {
+		params["application_name"] = o.appName
+	}
 	d := &DB{name: describe(cfg.ConnConfig), now: o.now}
 	d.pool, err = pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

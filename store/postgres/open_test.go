@@ -227,3 +227,18 @@ func TestPoolSize(t *testing.T) {
 		}
 	}
 }
+
+// Every connection cuts a session left idle inside a transaction, so a
+// paused leader cannot hold the lease row's lock for long, and carries
+// the instance's name for pg_stat_activity.
+func TestSessionSettings(t *testing.T) {
+	db := openTest(t, WithApplicationName("up/node-1"))
+	ctx := context.Background()
+	var idle, app string
+	if err := db.pool.QueryRow(ctx, `SELECT current_setting('idle_in_transaction_session_timeout'), current_setting('application_name')`).Scan(&idle, &app); err != nil {
+		t.Fatal(err)
+	}
+	if idle != "10s" || app != "up/node-1" {
+		t.Fatalf("idle_in_transaction_session_timeout %q, application_name %q; want 10s and up/node-1", idle, app)
+	}
+}
