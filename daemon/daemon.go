@@ -314,11 +314,16 @@ func (d *Daemon) mine(checks []*config.Check) []*config.Check {
 
 // own takes the live members of a cluster and probes the checks this
 // instance owns among them: rendezvous hashing moves only the checks of a
-// member that joined or left.
+// member that joined or left. Until the states that several regions see
+// of a check are combined, the checks are shared among the members of
+// every region, so that each is probed once.
 func (d *Daemon) own(v cluster.View) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	owners := v.Owners(d.cfg.Cluster.Region)
+	var owners []string
+	for _, region := range slices.Sorted(maps.Keys(v.Regions())) {
+		owners = append(owners, v.Owners(region)...)
+	}
 	ids := make([]string, 0, len(d.cfg.Checks()))
 	for _, c := range d.cfg.Checks() {
 		ids = append(ids, c.ID)
