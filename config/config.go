@@ -255,7 +255,9 @@ type HTTPCheck struct {
 	KeyFile  string `yaml:"key_file"`
 	tlsFiles tlsFiles
 	// IPVersion keeps to "4" or "6", for every request of a redirect
-	// chain; empty takes the addresses in the resolver's order.
+	// chain; "prefer-4" or "prefer-6" connects over that version when
+	// the name has an address of it and over the other otherwise; empty
+	// takes the addresses in the resolver's order.
 	IPVersion string `yaml:"ip_version"`
 }
 

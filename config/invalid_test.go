@@ -151,7 +151,11 @@ var invalidFiles = map[string][]string{
 	},
 	"invalid-http-ip-version.yml": {
 		`5:59: components[0].checks[0].http.ip_version: "6" contradicts host 127.0.0.1, an IPv4 address`,
-		`7:57: components[0].checks[1].http.ip_version: "ipv4" is not an IP version; use "4" or "6"`,
+		`7:57: components[0].checks[1].http.ip_version: "ipv4" is not an IP version; use "4", "6", "prefer-4" or "prefer-6"`,
+		`9:57: components[0].checks[2].http.ip_version: "prefer-ipv6" is not an IP version; use "4", "6", "prefer-4" or "prefer-6"`,
+		// A preference falls back, so a literal of the other version is
+		// no contradiction; icmp has no fallback to offer.
+		`15:51: components[1].checks[0].icmp.ip_version: "prefer-6" is not an IP version; use "4" or "6"`,
 	},
 	"invalid-http-tls.yml": {
 		`7:20: components[0].checks[0].http.ca_file: cannot read testdata/no-such-ca.pem: no such file or directory`,

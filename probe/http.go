@@ -101,12 +101,8 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 		maxBody:  c.MaxBodyBytes,
 		follow:   c.FollowRedirects == nil || *c.FollowRedirects,
 	}
-	switch c.IPVersion {
-	case "":
-	case "4", "6":
-		p.conn.family, _ = strconv.Atoi(c.IPVersion)
-	default:
-		return nil, fmt.Errorf("ip_version %q: want 4 or 6", c.IPVersion)
+	if p.conn.family, err = parseIPFamily(c.IPVersion); err != nil {
+		return nil, err
 	}
 	if roots := c.RootCAs(); roots != nil {
 		p.roots = roots // ca_file replaces the system's authorities
