@@ -259,6 +259,15 @@ type HTTPCheck struct {
 	// the name has an address of it and over the other otherwise; empty
 	// takes the addresses in the resolver's order.
 	IPVersion string `yaml:"ip_version"`
+	// ProxyURL sends every request of the check through this proxy,
+	// http:// or https://, tunnelling with CONNECT to https targets. A
+	// user and password in it authenticate to the proxy, so the whole
+	// URL is a secret and never printed.
+	ProxyURL Secret `yaml:"proxy_url"`
+	// ProxyFromEnvironment takes the proxy from HTTP_PROXY, HTTPS_PROXY
+	// and NO_PROXY instead, as most HTTP clients do. Default false: a
+	// check reaches its target directly unless told otherwise.
+	ProxyFromEnvironment bool `yaml:"proxy_from_environment"`
 }
 
 // BasicAuth is HTTP Basic authentication (RFC 7617).

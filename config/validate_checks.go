@@ -24,6 +24,7 @@ func (p *parser) validateHTTP(path string, h *HTTPCheck) {
 	p.validateHeaders(path+".headers", h.Headers)
 	p.validateHTTPAuth(path, h)
 	p.validateTLSFiles(path, h)
+	p.validateProxy(path, h)
 	if h.URL != "" && httpURLProblem(h.URL) == "" {
 		u, _ := url.Parse(h.URL)
 		p.validateIPVersion(path+".ip_version", h.IPVersion, path+".url", u.Hostname(), true)

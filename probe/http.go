@@ -49,6 +49,11 @@ type httpProber struct {
 	body    string
 	invalid string // why every run fails before dialling (bad header)
 
+	// proxy is proxy_url's, proxyEnv picks one per request URL with
+	// proxy_from_environment; both nil to connect directly.
+	proxy    *proxy
+	proxyEnv func(*url.URL) (*url.URL, error)
+
 	skipTLS bool
 	roots   *x509.CertPool
 	cert    *tls.Certificate // client certificate, nil when none
@@ -106,6 +111,9 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 	}
 	if roots := c.RootCAs(); roots != nil {
 		p.roots = roots // ca_file replaces the system's authorities
+	}
+	if err := p.setProxy(c); err != nil {
+		return nil, err
 	}
 	host := u.Host
 	for k, v := range c.Headers {
@@ -261,6 +269,8 @@ func (p *httpProber) Probe(ctx context.Context) Result {
 	p.finish(&res, x, end)
 
 	switch {
+	case !statusOK(p.expect, resp.StatusCode) && resp.StatusCode == http.StatusProxyAuthRequired && last.proxy != nil:
+		res.Err = last.proxy.authRequired(resp)
 	case !statusOK(p.expect, resp.StatusCode):
 		res.Err = "status " + strconv.Itoa(resp.StatusCode) + ", want " + statusRangesText(p.expect)
 	case readErr != nil:
