@@ -259,6 +259,10 @@ type HTTPCheck struct {
 	// the name has an address of it and over the other otherwise; empty
 	// takes the addresses in the resolver's order.
 	IPVersion string `yaml:"ip_version"`
+	// HTTPVersion is "1.1" to speak HTTP/1.1 only, or "2" to require
+	// HTTP/2, which an https server agrees to in the TLS handshake
+	// (ALPN); empty offers both and lets the server choose.
+	HTTPVersion string `yaml:"http_version"`
 	// ProxyURL sends every request of the check through this proxy,
 	// http:// or https://, tunnelling with CONNECT to https targets. A
 	// user and password in it authenticate to the proxy, so the whole

@@ -167,6 +167,11 @@ var invalidFiles = map[string][]string{
 		`21:11: components[0].checks[5].http.ip_version: cannot be used with proxy_from_environment: through a proxy, the proxy resolves the target and chooses its address`,
 		`23:57: components[0].checks[6].http.proxy_url: "http:///" has no host`,
 	},
+	"invalid-http-version.yml": {
+		`5:59: components[0].checks[0].http.http_version: "2" needs an https URL: HTTP/2 is agreed on in the TLS handshake, and up does not speak it in the clear`,
+		`7:60: components[0].checks[1].http.http_version: "HTTP/2" is not an HTTP version; use "1.1" or "2"`,
+		`9:60: components[0].checks[2].http.http_version: "2.0" is not an HTTP version; use "1.1" or "2"`,
+	},
 	"invalid-http-tls.yml": {
 		`7:20: components[0].checks[0].http.ca_file: cannot read testdata/no-such-ca.pem: no such file or directory`,
 		`11:20: components[0].checks[1].http.ca_file: invalid-http-auth.yml holds no PEM certificate`,

@@ -28,8 +28,10 @@ func (p *parser) validateHTTP(path string, h *HTTPCheck) {
 	if h.URL != "" && httpURLProblem(h.URL) == "" {
 		u, _ := url.Parse(h.URL)
 		p.validateIPVersion(path+".ip_version", h.IPVersion, path+".url", u.Hostname(), true)
+		p.validateHTTPVersion(path+".http_version", h.HTTPVersion, u.Scheme)
 	} else {
 		p.validateIPVersion(path+".ip_version", h.IPVersion, "", "", true)
+		p.validateHTTPVersion(path+".http_version", h.HTTPVersion, "")
 	}
 	if p.isSet(path+".max_body_bytes") && h.MaxBodyBytes <= 0 {
 		p.fail(path+".max_body_bytes", "must be greater than 0, got %s", p.show(path+".max_body_bytes", h.MaxBodyBytes))
@@ -108,6 +110,21 @@ func (p *parser) validateIPVersion(path, version, hostPath, host string, prefer 
 		} else {
 			p.fail(path, "%s", p.oneOf(path, version, "an IP version", `"4"`, `"6"`))
 		}
+	}
+}
+
+// validateHTTPVersion checks an http_version at path: "1.1", "2" or
+// empty, and "2" only for an https URL (scheme "" when the URL is
+// invalid), since HTTP/2 is agreed on in the TLS handshake.
+func (p *parser) validateHTTPVersion(path, version, scheme string) {
+	switch version {
+	case "", "1.1":
+	case "2":
+		if scheme == "http" {
+			p.fail(path, "%s needs an https URL: HTTP/2 is agreed on in the TLS handshake, and up does not speak it in the clear", p.quote(path, version))
+		}
+	default:
+		p.fail(path, "%s", p.oneOf(path, version, "an HTTP version", `"1.1"`, `"2"`))
 	}
 }
 

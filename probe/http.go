@@ -56,7 +56,9 @@ type httpProber struct {
 
 	skipTLS bool
 	roots   *x509.CertPool
-	cert    *tls.Certificate // client certificate, nil when none
+	cert    *tls.Certificate               // client certificate, nil when none
+	version string                         // http_version: "", "1.1" or "2"
+	h2      atomic.Pointer[http.Transport] // see h2Transport
 	// tlsConf serves the check's own host. It is made on the first
 	// handshake: most checks never need one, and it is the biggest
 	// thing a prober would otherwise hold.
@@ -105,6 +107,12 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 		cert:     c.ClientCertificate(),
 		maxBody:  c.MaxBodyBytes,
 		follow:   c.FollowRedirects == nil || *c.FollowRedirects,
+		version:  c.HTTPVersion,
+	}
+	switch c.HTTPVersion {
+	case "", "1.1", "2":
+	default:
+		return nil, fmt.Errorf("http_version %q: want 1.1 or 2", c.HTTPVersion)
 	}
 	if p.conn.family, err = parseIPFamily(c.IPVersion); err != nil {
 		return nil, err
@@ -214,6 +222,7 @@ func (p *httpProber) tlsConfig(host string) *tls.Config {
 // goes to every host of a redirect chain, as http.Client's would.
 func (p *httpProber) newTLSConfig(host string) *tls.Config {
 	c := clientTLSConfig(host, p.skipTLS, p.roots)
+	c.NextProtos = alpn(p.version)
 	if p.cert != nil {
 		c.Certificates = []tls.Certificate{*p.cert}
 	}
@@ -260,7 +269,7 @@ func (p *httpProber) Probe(ctx context.Context) Result {
 		res.noteLocal(err)
 		return res
 	}
-	h.StatusCode = resp.StatusCode
+	h.StatusCode, h.Proto = resp.StatusCode, resp.Proto
 	x.stage = stageBody
 	n, truncated, body, readErr := p.readBody(last, resp)
 	end := time.Now()
@@ -269,6 +278,9 @@ func (p *httpProber) Probe(ctx context.Context) Result {
 	p.finish(&res, x, end)
 
 	switch {
+	case p.version == "2" && resp.ProtoMajor != 2:
+		// Before the status: whatever it is, it came the wrong way.
+		res.Err = resp.Proto + ", want HTTP/2 (http_version)"
 	case !statusOK(p.expect, resp.StatusCode) && resp.StatusCode == http.StatusProxyAuthRequired && last.proxy != nil:
 		res.Err = last.proxy.authRequired(resp)
 	case !statusOK(p.expect, resp.StatusCode):

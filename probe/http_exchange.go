@@ -30,8 +30,9 @@ type exchange struct {
 	wrote, firstByte          time.Time
 	redirects                 int
 
-	conn net.Conn    // of the current request; nil when none is open
-	stop func() bool // ends the cancellation hook of conn
+	conn net.Conn         // of the current request; nil when none is open
+	stop func() bool      // ends the cancellation hook of conn
+	h2   *http.ClientConn // the HTTP/2 client on conn, nil over HTTP/1.1
 
 	head headerLimit
 	br   bufio.Reader
@@ -61,6 +62,10 @@ func (x *exchange) hangUp() {
 	if x.stop != nil {
 		x.stop()
 		x.stop = nil
+	}
+	if x.h2 != nil {
+		x.h2.Close()
+		x.h2 = nil
 	}
 	if x.conn != nil {
 		x.conn.Close()
@@ -153,6 +158,9 @@ func (x *exchange) roundTrip(p *httpProber, h *hop) (*http.Response, error) {
 			return nil, err
 		}
 		x.conn = tc
+		if tc.ConnectionState().NegotiatedProtocol == "h2" {
+			return x.roundTripH2(p, h, tc)
+		}
 	}
 
 	x.stage = stageSend
