@@ -34,10 +34,12 @@ const maxResponseHeaderBytes = 256 << 10
 // It speaks HTTP/1.1 itself, one fresh connection per request (see
 // exchange), instead of going through http.Client and http.Transport:
 // a transport starts goroutines and passes channels for every request
-// to serve connection reuse and HTTP/2, which a probe never uses, and
-// that bookkeeping was a third of a probe's CPU time. The wire format
-// still comes from net/http ((*http.Request).Write, http.ReadResponse),
-// and redirects follow http.Client's rules (http_redirect.go).
+// to serve connection reuse, which a probe never uses, and that
+// bookkeeping was a third of a probe's CPU time. The wire format still
+// comes from net/http ((*http.Request).Write, http.ReadResponse), and
+// redirects follow http.Client's rules (http_redirect.go). Only when an
+// https server picks HTTP/2 does net/http's client take over, on the
+// connection the prober opened (http2.go); proxies are in proxy.go.
 type httpProber struct {
 	identity
 	conn connector
@@ -55,10 +57,11 @@ type httpProber struct {
 	proxyEnv func(*url.URL) (*url.URL, error)
 
 	skipTLS bool
-	roots   *x509.CertPool
-	cert    *tls.Certificate               // client certificate, nil when none
-	version string                         // http_version: "", "1.1" or "2"
-	h2      atomic.Pointer[http.Transport] // see h2Transport
+	// only11 and want2 are http_version's "1.1" and "2".
+	only11, want2 bool
+	roots         *x509.CertPool
+	cert          *tls.Certificate               // client certificate, nil when none
+	h2            atomic.Pointer[http.Transport] // see h2Transport
 	// tlsConf serves the check's own host. It is made on the first
 	// handshake: most checks never need one, and it is the biggest
 	// thing a prober would otherwise hold.
@@ -107,7 +110,8 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 		cert:     c.ClientCertificate(),
 		maxBody:  c.MaxBodyBytes,
 		follow:   c.FollowRedirects == nil || *c.FollowRedirects,
-		version:  c.HTTPVersion,
+		only11:   c.HTTPVersion == "1.1",
+		want2:    c.HTTPVersion == "2",
 	}
 	switch c.HTTPVersion {
 	case "", "1.1", "2":
@@ -222,7 +226,7 @@ func (p *httpProber) tlsConfig(host string) *tls.Config {
 // goes to every host of a redirect chain, as http.Client's would.
 func (p *httpProber) newTLSConfig(host string) *tls.Config {
 	c := clientTLSConfig(host, p.skipTLS, p.roots)
-	c.NextProtos = alpn(p.version)
+	c.NextProtos = alpn(p.only11)
 	if p.cert != nil {
 		c.Certificates = []tls.Certificate{*p.cert}
 	}
@@ -278,11 +282,11 @@ func (p *httpProber) Probe(ctx context.Context) Result {
 	p.finish(&res, x, end)
 
 	switch {
-	case p.version == "2" && resp.ProtoMajor != 2:
+	case p.want2 && resp.ProtoMajor != 2:
 		// Before the status: whatever it is, it came the wrong way.
 		res.Err = resp.Proto + ", want HTTP/2 (http_version)"
-	case !statusOK(p.expect, resp.StatusCode) && resp.StatusCode == http.StatusProxyAuthRequired && last.proxy != nil:
-		res.Err = last.proxy.authRequired(resp)
+	case !statusOK(p.expect, resp.StatusCode) && resp.StatusCode == http.StatusProxyAuthRequired && last.via != nil:
+		res.Err = last.via.authRequired(resp)
 	case !statusOK(p.expect, resp.StatusCode):
 		res.Err = "status " + strconv.Itoa(resp.StatusCode) + ", want " + statusRangesText(p.expect)
 	case readErr != nil:

@@ -21,10 +21,10 @@ import (
 // facts and a proxy's tunnel stay as for HTTP/1.1; only the exchange
 // differs. Plain http:// is always HTTP/1.1.
 
-// alpn lists the protocols offered for an http_version: both, h2 first,
-// unless the check keeps to HTTP/1.1.
-func alpn(version string) []string {
-	if version == "1.1" {
+// alpn lists the protocols offered: both, h2 first, unless the check
+// keeps to HTTP/1.1 (http_version "1.1").
+func alpn(only11 bool) []string {
+	if only11 {
 		return []string{"http/1.1"}
 	}
 	return []string{"h2", "http/1.1"}

@@ -205,8 +205,8 @@ func (x *exchange) roundTrip(p *httpProber, h *hop) (*http.Response, error) {
 func (x *exchange) open(p *httpProber, h *hop) error {
 	ep := h.ep
 	x.host, x.proxy = h.ep.host, ""
-	if h.proxy != nil {
-		ep, x.host, x.proxy = h.proxy.ep, h.proxy.ep.host, h.proxy.addr
+	if h.via != nil {
+		ep, x.host, x.proxy = h.via.ep, h.via.ep.host, h.via.addr
 	}
 	x.stage = stageConnect
 	if !ep.ip.IsValid() {
@@ -223,14 +223,14 @@ func (x *exchange) open(p *httpProber, h *hop) error {
 	x.stage = stageConnect
 	x.stop = bind(x.ctx, conn)
 	x.conn = conn
-	if h.proxy == nil {
+	if h.via == nil {
 		return nil
 	}
 	start := time.Now()
 	defer func() { x.connect += time.Since(start) }()
-	if h.proxy.tls != nil {
+	if h.via.tls != nil {
 		x.stage = stageProxyTLS
-		tc, _, _, err := handshake(conn, h.proxy.tls) // the proxy's certificate is not the target's
+		tc, _, _, err := handshake(conn, h.via.tls) // the proxy's certificate is not the target's
 		if err != nil {
 			x.conn = nil // closed by handshake
 			return x.viaProxy(err)
@@ -238,7 +238,7 @@ func (x *exchange) open(p *httpProber, h *hop) error {
 		x.conn = tc
 	}
 	x.host = h.ep.host
-	if h.tunnel != nil {
+	if h.via.tunnel != nil {
 		x.stage = stageTunnel
 		x.host = net.JoinHostPort(h.ep.host, strconv.Itoa(int(h.ep.port)))
 		if err := x.tunnel(h); err != nil {

@@ -24,10 +24,7 @@ type hop struct {
 	host   string   // Host header as set on the request, for redirects
 	ep     endpoint // the target's, whether or not a proxy is in between
 	https  bool
-	// proxy is the proxy the request goes through, nil for none; tunnel
-	// is then, for an https target, the CONNECT request that reaches it.
-	proxy  *proxy
-	tunnel []byte
+	via    *route // through a proxy; nil for none
 	// gzip says the request asked for gzip itself: such a body is
 	// then uncompressed before it is counted and matched, as
 	// http.Transport did.
@@ -69,18 +66,21 @@ func (p *httpProber) newHop(method string, u *url.URL, host string, header http.
 		return nil, err
 	}
 	h.ep = ep
-	if h.proxy, err = p.proxyFor(u); err != nil {
+	pr, err := p.proxyFor(u)
+	if err != nil {
 		return nil, err
 	}
 	write := req.Write
 	switch {
-	case h.proxy != nil && h.https:
-		if h.tunnel, err = h.proxy.connectRequest(ep, header.Get("User-Agent")); err != nil {
+	case pr != nil && h.https:
+		h.via = &route{proxy: pr}
+		if h.via.tunnel, err = pr.connectRequest(ep, header.Get("User-Agent")); err != nil {
 			return nil, err
 		}
-	case h.proxy != nil:
-		if h.proxy.auth != "" {
-			header.Set("Proxy-Authorization", h.proxy.auth)
+	case pr != nil:
+		h.via = &route{proxy: pr}
+		if pr.auth != "" {
+			header.Set("Proxy-Authorization", pr.auth)
 		}
 		write = req.WriteProxy
 	}

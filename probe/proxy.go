@@ -34,6 +34,14 @@ type proxy struct {
 	auth string
 }
 
+// route is the way one request takes through a proxy.
+type route struct {
+	*proxy
+	// tunnel is the CONNECT request that reaches an https target, nil
+	// for an http one, whose request goes to the proxy whole.
+	tunnel []byte
+}
+
 // errEnvProxy stands for a proxy URL from the environment that does not
 // parse. httpproxy's own error quotes the URL, password and all.
 var errEnvProxy = errors.New("proxy_from_environment: HTTP_PROXY or HTTPS_PROXY is not a valid URL")
@@ -148,7 +156,7 @@ func (e *tunnelRefused) Error() string {
 // tunnel opens a tunnel through the proxy that x.conn is connected to,
 // to h's target, and leaves x.conn speaking to the target.
 func (x *exchange) tunnel(h *hop) error {
-	if _, err := x.conn.Write(h.tunnel); err != nil {
+	if _, err := x.conn.Write(h.via.tunnel); err != nil {
 		return err
 	}
 	x.head = headerLimit{r: x.conn, n: maxResponseHeaderBytes}
