@@ -154,22 +154,32 @@ func TestHTTP2WithTheCheckTLSOptions(t *testing.T) {
 	}
 }
 
-// TestHTTP2Timeout: a server that never answers over h2 runs the probe
-// out of time with the stage named, and the run returns on time.
+// TestHTTP2Timeout: a server that stalls over h2, before its answer or
+// in the middle of the body, runs the probe out of time with the stage
+// named, and the run returns on time.
 func TestHTTP2Timeout(t *testing.T) {
 	ca := newPKI(t)
 	release := make(chan struct{})
 	srv := startTLS(t, ca.issue(t, certSpec{names: []string{"127.0.0.1"}}), true, nil, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/body" {
+			io.WriteString(w, "the beginning")
+			w.(http.Flusher).Flush()
+		}
 		select {
 		case <-r.Context().Done():
 		case <-release:
 		}
 	}))
 	t.Cleanup(func() { close(release) }) // before srv.Close, which waits for the handler
-	c := httpCheck(srv.URL+"/", 300*time.Millisecond, nil)
-	r := probeWithin(t, mustNew(t, c, Options{RootCAs: ca.pool}), c.Timeout)
-	if want := "timeout after 300ms waiting for the response"; r.Err != want {
-		t.Fatalf("Err = %q, want %q", r.Err, want)
+	for path, want := range map[string]string{
+		"/":     "timeout after 300ms waiting for the response",
+		"/body": "timeout after 300ms while reading the body",
+	} {
+		c := httpCheck(srv.URL+path, 300*time.Millisecond, nil)
+		r := probeWithin(t, mustNew(t, c, Options{RootCAs: ca.pool}), c.Timeout)
+		if r.Err != want || r.HTTP.Proto != "HTTP/2.0" && path == "/body" {
+			t.Errorf("%s: Err = %q Proto %q, want %q over HTTP/2.0", path, r.Err, r.HTTP.Proto, want)
+		}
 	}
 }
 
