@@ -109,7 +109,8 @@ func (h *HTTPCheck) equal(o *HTTPCheck) bool {
 		h.BearerToken == o.BearerToken &&
 		h.CAFile == o.CAFile && h.CertFile == o.CertFile && h.KeyFile == o.KeyFile &&
 		h.tlsFiles.sum == o.tlsFiles.sum &&
-		h.IPVersion == o.IPVersion
+		h.IPVersion == o.IPVersion && h.HTTPVersion == o.HTTPVersion &&
+		h.ProxyURL == o.ProxyURL && h.ProxyFromEnvironment == o.ProxyFromEnvironment
 }
 
 // equalPtr compares what two pointers point at; nil equals only nil.

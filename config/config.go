@@ -276,8 +276,23 @@ type HTTPCheck struct {
 	KeyFile  string `yaml:"key_file"`
 	tlsFiles tlsFiles
 	// IPVersion keeps to "4" or "6", for every request of a redirect
-	// chain; empty takes the addresses in the resolver's order.
+	// chain; "prefer-4" or "prefer-6" connects over that version when
+	// the name has an address of it and over the other otherwise; empty
+	// takes the addresses in the resolver's order.
 	IPVersion string `yaml:"ip_version"`
+	// HTTPVersion is "1.1" to speak HTTP/1.1 only, or "2" to require
+	// HTTP/2, which an https server agrees to in the TLS handshake
+	// (ALPN); empty offers both and lets the server choose.
+	HTTPVersion string `yaml:"http_version"`
+	// ProxyURL sends every request of the check through this proxy,
+	// http:// or https://, tunnelling with CONNECT to https targets. A
+	// user and password in it authenticate to the proxy, so the whole
+	// URL is a secret and never printed.
+	ProxyURL Secret `yaml:"proxy_url"`
+	// ProxyFromEnvironment takes the proxy from HTTP_PROXY, HTTPS_PROXY
+	// and NO_PROXY instead, as most HTTP clients do. Default false: a
+	// check reaches its target directly unless told otherwise.
+	ProxyFromEnvironment bool `yaml:"proxy_from_environment"`
 }
 
 // BasicAuth is HTTP Basic authentication (RFC 7617).

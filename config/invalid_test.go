@@ -182,7 +182,26 @@ var invalidFiles = map[string][]string{
 	},
 	"invalid-http-ip-version.yml": {
 		`5:59: components[0].checks[0].http.ip_version: "6" contradicts host 127.0.0.1, an IPv4 address`,
-		`7:57: components[0].checks[1].http.ip_version: "ipv4" is not an IP version; use "4" or "6"`,
+		`7:57: components[0].checks[1].http.ip_version: "ipv4" is not an IP version; use "4", "6", "prefer-4" or "prefer-6"`,
+		`9:57: components[0].checks[2].http.ip_version: "prefer-ipv6" is not an IP version; use "4", "6", "prefer-4" or "prefer-6"`,
+		// A preference falls back, so a literal of the other version is
+		// no contradiction; icmp has no fallback to offer.
+		`15:51: components[1].checks[0].icmp.ip_version: "prefer-6" is not an IP version; use "4" or "6"`,
+	},
+	"invalid-http-proxy.yml": {
+		// The password written in the file is left out with the user.
+		`5:57: components[0].checks[0].http.proxy_url: "socks5://proxy.acme.example:1080" has an unsupported scheme; up speaks to http:// and https:// proxies`,
+		`7:57: components[0].checks[1].http.proxy_url: "proxy.acme.example:3128" needs a scheme: http:// or https://`,
+		`12:11: components[0].checks[2].http.proxy_from_environment: cannot be used with proxy_url: the proxy is either written down or taken from the environment`,
+		`14:57: components[0].checks[3].http.proxy_url: "http://proxy.acme.example:99999" has a port outside 1 to 65535`,
+		`16:57: components[0].checks[4].http.proxy_url: "https://proxy.acme.example/squid" has a path, query or fragment; a proxy URL is scheme://[user:password@]host[:port]`,
+		`21:11: components[0].checks[5].http.ip_version: cannot be used with proxy_from_environment: through a proxy, the proxy resolves the target and chooses its address`,
+		`23:57: components[0].checks[6].http.proxy_url: "http:///" has no host`,
+	},
+	"invalid-http-version.yml": {
+		`5:59: components[0].checks[0].http.http_version: "2" needs an https URL: HTTP/2 is agreed on in the TLS handshake, and up does not speak it in the clear`,
+		`7:60: components[0].checks[1].http.http_version: "HTTP/2" is not an HTTP version; use "1.1" or "2"`,
+		`9:60: components[0].checks[2].http.http_version: "2.0" is not an HTTP version; use "1.1" or "2"`,
 	},
 	"invalid-http-tls.yml": {
 		`7:20: components[0].checks[0].http.ca_file: cannot read testdata/no-such-ca.pem: no such file or directory`,

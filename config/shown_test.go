@@ -1,7 +1,10 @@
 package config
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 )
@@ -98,6 +101,10 @@ func TestErrorsNeverShowSecrets(t *testing.T) {
 			"components[0].checks[0].http.url"},
 		{"header", "mysecret\nX-Injected: 1", `components: [{id: c, checks: [{name: k, http: {url: "http://h.example/", headers: {X-Key: "${MYSECRET}"}}}]}]`,
 			"components[0].checks[0].http.headers.X-Key"},
+		{"proxy password", "p4ssw0rd-x", `components: [{id: c, checks: [{name: k, http: {url: "http://h.example/", proxy_url: "socks5://ops:${MYSECRET}@proxy.example:1080"}}]}]`,
+			"components[0].checks[0].http.proxy_url"},
+		{"proxy url whole", "http://ops:p4ssw0rd-x@proxy.example:99999", `components: [{id: c, checks: [{name: k, http: {url: "http://h.example/", proxy_url: "${MYSECRET}"}}]}]`,
+			"components[0].checks[0].http.proxy_url"},
 		{"duration", "-75s", `defaults: {interval: "${MYSECRET}"}`, "defaults.interval"},
 		{"bad duration", "mysecret-d", `defaults: {interval: "${MYSECRET}"}`, "defaults.interval"},
 		{"integer", "mysecret-n", `defaults: {failure_threshold: "${MYSECRET}"}`, "defaults.failure_threshold"},
@@ -129,6 +136,39 @@ components: [{id: c, group: "${MYSECRET}"}]`, "components[0].group"},
 				t.Errorf("the error does not name %s and ${MYSECRET}:\n%s", tt.key, msg)
 			}
 		})
+	}
+}
+
+// TestProxyURLNeverShown: a proxy URL, whose password may be written in
+// the file itself, prints as <secret> however the check is printed, and
+// a changed password is a different check.
+func TestProxyURLNeverShown(t *testing.T) {
+	load := func(password string) *Check {
+		t.Helper()
+		cfg, err := ParseWithEnv([]byte(`components:
+  - id: c
+    checks:
+      - name: proxied
+        http: {url: "https://api.example/", proxy_url: "http://monitor:`+password+`@proxy.example:3128"}
+`), "proxy.yaml", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg.Checks()[0]
+	}
+	k := load("pw-in-file-1")
+	if k.HTTP.ProxyURL != "http://monitor:pw-in-file-1@proxy.example:3128" {
+		t.Fatalf("proxy_url not loaded: %q", string(k.HTTP.ProxyURL))
+	}
+	var logs bytes.Buffer
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("check", "http", k.HTTP)
+	js, _ := json.Marshal(k.HTTP)
+	s := fmt.Sprintf("%v %+v %#v %s %s %s", *k, *k.HTTP, *k.HTTP, k.Target(), js, logs.String())
+	if strings.Contains(s, "pw-in-file") || strings.Contains(s, "proxy.example") {
+		t.Errorf("the proxy URL is printed: %s", s)
+	}
+	if k.Equal(load("pw-in-file-2")) {
+		t.Error("a changed proxy password leaves the check equal")
 	}
 }
 

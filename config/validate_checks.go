@@ -24,11 +24,14 @@ func (p *parser) validateHTTP(path string, h *HTTPCheck) {
 	p.validateHeaders(path+".headers", h.Headers)
 	p.validateHTTPAuth(path, h)
 	p.validateTLSFiles(path, h)
+	p.validateProxy(path, h)
 	if h.URL != "" && httpURLProblem(h.URL) == "" {
 		u, _ := url.Parse(h.URL)
-		p.validateIPVersion(path+".ip_version", h.IPVersion, path+".url", u.Hostname())
+		p.validateIPVersion(path+".ip_version", h.IPVersion, path+".url", u.Hostname(), true)
+		p.validateHTTPVersion(path+".http_version", h.HTTPVersion, u.Scheme)
 	} else {
-		p.validateIPVersion(path+".ip_version", h.IPVersion, "", "")
+		p.validateIPVersion(path+".ip_version", h.IPVersion, "", "", true)
+		p.validateHTTPVersion(path+".http_version", h.HTTPVersion, "")
 	}
 	if p.isSet(path+".max_body_bytes") && h.MaxBodyBytes <= 0 {
 		p.fail(path+".max_body_bytes", "must be greater than 0, got %s", p.show(path+".max_body_bytes", h.MaxBodyBytes))
@@ -83,11 +86,16 @@ func (p *parser) validateHTTPAuth(path string, h *HTTPCheck) {
 
 // validateIPVersion checks an ip_version at path: "4", "6" or empty, and
 // not contradicting host, the value at hostPath, when that is an IP
-// address.
-func (p *parser) validateIPVersion(path, version, hostPath, host string) {
+// address. With prefer, "prefer-4" and "prefer-6" are allowed too: they
+// fall back to the other version, so no host contradicts them.
+func (p *parser) validateIPVersion(path, version, hostPath, host string, prefer bool) {
 	ip := net.ParseIP(host)
 	switch version {
 	case "":
+	case "prefer-4", "prefer-6":
+		if !prefer {
+			p.fail(path, "%s", p.oneOf(path, version, "an IP version", `"4"`, `"6"`))
+		}
 	case "4", "6":
 		have := "6"
 		if ip.To4() != nil {
@@ -97,7 +105,26 @@ func (p *parser) validateIPVersion(path, version, hostPath, host string) {
 			p.fail(path, "%s contradicts host %s, an IPv%s address", p.quote(path, version), p.shown(hostPath, host), have)
 		}
 	default:
-		p.fail(path, "%s", p.oneOf(path, version, "an IP version", `"4"`, `"6"`))
+		if prefer {
+			p.fail(path, "%s", p.oneOf(path, version, "an IP version", `"4"`, `"6"`, `"prefer-4"`, `"prefer-6"`))
+		} else {
+			p.fail(path, "%s", p.oneOf(path, version, "an IP version", `"4"`, `"6"`))
+		}
+	}
+}
+
+// validateHTTPVersion checks an http_version at path: "1.1", "2" or
+// empty, and "2" only for an https URL (scheme "" when the URL is
+// invalid), since HTTP/2 is agreed on in the TLS handshake.
+func (p *parser) validateHTTPVersion(path, version, scheme string) {
+	switch version {
+	case "", "1.1":
+	case "2":
+		if scheme == "http" {
+			p.fail(path, "%s needs an https URL: HTTP/2 is agreed on in the TLS handshake, and up does not speak it in the clear", p.quote(path, version))
+		}
+	default:
+		p.fail(path, "%s", p.oneOf(path, version, "an HTTP version", `"1.1"`, `"2"`))
 	}
 }
 
@@ -152,5 +179,5 @@ func (p *parser) validateICMP(path string, c *ICMPCheck) {
 	if c.Count < 1 || c.Count > 100 {
 		p.fail(path+".count", "must be from 1 to 100, got %s", p.show(path+".count", c.Count))
 	}
-	p.validateIPVersion(path+".ip_version", c.IPVersion, hp, c.Host)
+	p.validateIPVersion(path+".ip_version", c.IPVersion, hp, c.Host, false)
 }

@@ -18,7 +18,8 @@ import (
 
 // A secret given to a check through ${VAR} is never shown: not in metric
 // labels, /status, incident bodies, webhooks or logs, whole or as part
-// of a longer value, and a URL's user information never either.
+// of a longer value, and a URL's user information never either, a proxy
+// URL's included.
 func TestSecretsOfChecksAreShownNowhere(t *testing.T) {
 	const secret = "hunter2-s3cr3t-value"
 	var hooks logBuffer
@@ -46,7 +47,9 @@ components:
         http: {url: "http://monitor:${HOOK_SECRET}@%s/health?api_key=${HOOK_SECRET}&x=1"}
       - name: port
         tcp: {address: "%s", send: "key ${HOOK_SECRET}"}
-`, filepath.Join(dir, "up.db"), receiver.URL, dead, dead)
+      - name: proxied
+        http: {url: "http://app.example/", proxy_url: "http://monitor:${HOOK_SECRET}@%s"}
+`, filepath.Join(dir, "up.db"), receiver.URL, dead, dead, dead)
 	cfg, err := config.ParseWithEnv([]byte(text), "secret.yaml", func(name string) (string, bool) {
 		return secret, name == "HOOK_SECRET"
 	})
@@ -69,9 +72,12 @@ components:
 	base := "http://" + d.APIAddr()
 	get := func(path string) string { return body(t, base+path) }
 	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(hooks.String(), "INVESTIGATING") || !strings.Contains(get("/incidents"), "INVESTIGATING") {
+	// The proxied check fails at its proxy, whose URL holds the secret.
+	proxied := "proxy " + dead + ": connection refused"
+	for !strings.Contains(hooks.String(), "INVESTIGATING") || !strings.Contains(get("/incidents"), "INVESTIGATING") ||
+		!strings.Contains(get("/status"), proxied) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no incident and webhook within 20s; log:\n%s", logs.String())
+			t.Fatalf("no incident, webhook and %q within 20s; log:\n%s", proxied, logs.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

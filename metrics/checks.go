@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,6 +31,7 @@ type checkSeries struct {
 	success    float64
 	duration   float64
 	status     float64
+	version    float64 // HTTP version of the last response, 0 without one
 	dns        float64
 	phases     [5]float64 // resolve, connect, tls, processing, transfer
 	icmp       [3]float64 // resolve, setup, rtt
@@ -90,6 +92,7 @@ func (s *checkSeries) observe(r probe.Result) {
 	}
 	if h := r.HTTP; h != nil {
 		s.status = float64(h.StatusCode)
+		s.version = httpVersion(h.Proto)
 		s.dns = h.Resolve.Seconds()
 		for i, d := range [...]time.Duration{h.Resolve, h.Connect, h.TLS, h.Processing, h.Transfer} {
 			s.phases[i] = d.Seconds()
@@ -206,6 +209,13 @@ var checkFamilies = []family{
 			}
 			return line(b, n, s.pre, s.post, "", s.status)
 		}},
+	{"probe_http_version", "HTTP version of the last probe's response: 1.1, 2 (0 when no response).", "gauge",
+		func(b []byte, n string, s *checkSeries, _ Options) []byte {
+			if s.typ != "http" {
+				return b
+			}
+			return line(b, n, s.pre, s.post, "", s.version)
+		}},
 	{"probe_http_duration_seconds", "Duration of each phase of the last HTTP probe.", "gauge",
 		func(b []byte, n string, s *checkSeries, o Options) []byte {
 			if s.typ != "http" || !o.HTTPPhases {
@@ -307,6 +317,24 @@ var checkFamilies = []family{
 		}},
 	{"uptime_check_up", "Whether the check is up after failure and success thresholds (1), or down (0).", "gauge",
 		func(b []byte, n string, s *checkSeries, _ Options) []byte { return line(b, n, s.short, "", "", s.up) }},
+}
+
+// httpVersion is proto ("HTTP/1.1") as blackbox_exporter's
+// probe_http_version has it: major plus minor tenths, 1.1 or 2.
+func httpVersion(proto string) float64 {
+	switch proto {
+	case "HTTP/2.0":
+		return 2
+	case "HTTP/1.1":
+		return 1.1
+	case "":
+		return 0
+	}
+	major, minor, ok := http.ParseHTTPVersion(proto)
+	if !ok {
+		return 0
+	}
+	return float64(major) + float64(minor)/10
 }
 
 // dnsSection writes the record count of one section of DNS checks'

@@ -47,7 +47,7 @@ func TestProbeResultFillsBlackboxSeries(t *testing.T) {
 	expiry := time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC)
 	m.ObserveProbe(c.ID, probe.Result{
 		Success: true, Duration: 120 * time.Millisecond,
-		HTTP: &probe.HTTPResult{StatusCode: 200, Resolve: time.Millisecond, Connect: 2 * time.Millisecond,
+		HTTP: &probe.HTTPResult{StatusCode: 200, Proto: "HTTP/2.0", Resolve: time.Millisecond, Connect: 2 * time.Millisecond,
 			TLS: 3 * time.Millisecond, Processing: 4 * time.Millisecond, Transfer: 5 * time.Millisecond},
 		TLS: &probe.TLSResult{Version: "TLS 1.3", EarliestCertExpiry: expiry},
 	})
@@ -57,6 +57,7 @@ func TestProbeResultFillsBlackboxSeries(t *testing.T) {
 		`probe_success{` + l + `}`:                  1,
 		`probe_duration_seconds{` + l + `}`:         0.12,
 		`probe_http_status_code{` + l + `}`:         200,
+		`probe_http_version{` + l + `}`:             2,
 		`probe_dns_lookup_time_seconds{` + l + `}`:  0.001,
 		`probe_ssl_earliest_cert_expiry{` + l + `}`: float64(expiry.Unix()),
 		`probe_http_duration_seconds{check="home",component="website",phase="connect",target="https://acme.example/",type="http"}`:  0.002,
@@ -137,6 +138,7 @@ func TestSeriesExistBeforeTheFirstResultAndGoWithTheCheck(t *testing.T) {
 	for _, want := range []string{
 		`probe_success{check="health",component="api",target="http://127.0.0.1:5010/healthz",type="http"} 0`,
 		`probe_http_duration_seconds{check="health",component="api",phase="processing",target="http://127.0.0.1:5010/healthz",type="http"} 0`,
+		`probe_http_version{check="health",component="api",target="http://127.0.0.1:5010/healthz",type="http"} 0`,
 		`uptime_probes_total{check="health",component="api",result="failure",type="http"} 0`,
 	} {
 		if !strings.Contains(body, want) {
@@ -266,7 +268,7 @@ func fillChecks(m *Metrics, n int) {
 			r := probe.Result{Success: true, Duration: 30 * time.Millisecond}
 			switch c.Type() {
 			case "http":
-				r.HTTP = &probe.HTTPResult{StatusCode: 200, Resolve: time.Millisecond}
+				r.HTTP = &probe.HTTPResult{StatusCode: 200, Proto: "HTTP/1.1", Resolve: time.Millisecond}
 				r.TLS = tlsRes
 			case "tcp":
 				r.TLS = tlsRes
@@ -567,4 +569,22 @@ func TestANewComponentNeverShowsAnotherStatus(t *testing.T) {
 		}
 	}
 	<-done
+}
+
+// TestHTTPVersionAsBlackboxHasIt: probe_http_version is the response's
+// version as a number, 1.1 or 2, and 0 when no response came.
+func TestHTTPVersionAsBlackboxHasIt(t *testing.T) {
+	m := New(Options{})
+	c := httpCheck("web", "home", "https://acme.example/")
+	m.AddCheck(c)
+	const series = `probe_http_version{check="home",component="web",target="https://acme.example/",type="http"}`
+	for _, tt := range []struct {
+		proto string
+		want  float64
+	}{{"HTTP/2.0", 2}, {"HTTP/1.1", 1.1}, {"HTTP/1.0", 1}, {"", 0}} {
+		m.ObserveProbe(c.ID, probe.Result{HTTP: &probe.HTTPResult{Proto: tt.proto}})
+		if got := testenv.Series(t, scrape(t, m))[series]; got != tt.want {
+			t.Errorf("%q: %s = %v, want %v", tt.proto, series, got, tt.want)
+		}
+	}
 }

@@ -45,9 +45,7 @@ func parseEndpoint(hostport string) (endpoint, error) {
 // trace hooks and the injected resolver is the only one ever asked.
 type connector struct {
 	resolver *net.Resolver
-	// family is 4 or 6 to connect over that IP version only, 0 for
-	// whichever addresses resolution gives.
-	family int
+	family   ipFamily
 }
 
 func newConnector(r *net.Resolver) *connector {
@@ -74,19 +72,15 @@ func dial(ctx context.Context, addr string) (net.Conn, error) {
 // a timeout hit.
 func (c *connector) connect(ctx context.Context, ep endpoint, resolved func(time.Duration)) (conn net.Conn, resolve, connect time.Duration, err error) {
 	if ep.ip.IsValid() {
-		if !c.allows(ep.ip) {
-			return nil, 0, 0, fmt.Errorf("%s is not an IPv%d address (ip_version)", ep.host, c.family)
+		if !c.family.allows(ep.ip) {
+			return nil, 0, 0, fmt.Errorf("%s is not an IPv%d address (ip_version)", ep.host, c.family.version)
 		}
 		start := time.Now()
 		conn, err = dial(ctx, ep.addr)
 		return conn, 0, time.Since(start), err
 	}
 	start := time.Now()
-	network := "ip"
-	if c.family != 0 {
-		network = "ip" + strconv.Itoa(c.family)
-	}
-	ips, err := c.resolver.LookupNetIP(ctx, network, ep.host)
+	ips, err := c.resolver.LookupNetIP(ctx, c.family.network(), ep.host)
 	resolve = time.Since(start)
 	if err != nil {
 		return nil, resolve, 0, err
@@ -98,7 +92,7 @@ func (c *connector) connect(ctx context.Context, ep endpoint, resolved func(time
 		resolved(resolve)
 	}
 	start = time.Now()
-	for _, ip := range ips {
+	for _, ip := range c.family.choose(ips) {
 		addr := netip.AddrPortFrom(ip.Unmap(), ep.port).String()
 		conn, err = dial(ctx, addr)
 		if err == nil || ctx.Err() != nil {
@@ -106,17 +100,6 @@ func (c *connector) connect(ctx context.Context, ep endpoint, resolved func(time
 		}
 	}
 	return conn, resolve, time.Since(start), err
-}
-
-// allows reports whether ip is of the family the connector keeps to.
-func (c *connector) allows(ip netip.Addr) bool {
-	switch c.family {
-	case 4:
-		return ip.Unmap().Is4()
-	case 6:
-		return ip.Is6() && !ip.Is4In6()
-	}
-	return true
 }
 
 // bind bounds every read and write on conn by ctx's deadline and makes

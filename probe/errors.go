@@ -61,6 +61,9 @@ func describe(err error) string {
 	if errors.Is(err, errTooManyRedirects) {
 		return "too many redirects"
 	}
+	if pe, ok := errors.AsType[*proxyError](err); ok {
+		return "proxy " + pe.proxy + ": " + describe(pe.err)
+	}
 	if errors.Is(err, context.Canceled) {
 		return "canceled"
 	}

@@ -34,10 +34,12 @@ const maxResponseHeaderBytes = 256 << 10
 // It speaks HTTP/1.1 itself, one fresh connection per request (see
 // exchange), instead of going through http.Client and http.Transport:
 // a transport starts goroutines and passes channels for every request
-// to serve connection reuse and HTTP/2, which a probe never uses, and
-// that bookkeeping was a third of a probe's CPU time. The wire format
-// still comes from net/http ((*http.Request).Write, http.ReadResponse),
-// and redirects follow http.Client's rules (http_redirect.go).
+// to serve connection reuse, which a probe never uses, and that
+// bookkeeping was a third of a probe's CPU time. The wire format still
+// comes from net/http ((*http.Request).Write, http.ReadResponse), and
+// redirects follow http.Client's rules (http_redirect.go). Only when an
+// https server picks HTTP/2 does net/http's client take over, on the
+// connection the prober opened (http2.go); proxies are in proxy.go.
 type httpProber struct {
 	identity
 	conn connector
@@ -49,9 +51,17 @@ type httpProber struct {
 	body    string
 	invalid string // why every run fails before dialling (bad header)
 
+	// proxy is proxy_url's, proxyEnv picks one per request URL with
+	// proxy_from_environment; both nil to connect directly.
+	proxy    *proxy
+	proxyEnv func(*url.URL) (*url.URL, error)
+
 	skipTLS bool
-	roots   *x509.CertPool
-	cert    *tls.Certificate // client certificate, nil when none
+	// only11 and want2 are http_version's "1.1" and "2".
+	only11, want2 bool
+	roots         *x509.CertPool
+	cert          *tls.Certificate               // client certificate, nil when none
+	h2            atomic.Pointer[http.Transport] // see h2Transport
 	// tlsConf serves the check's own host. It is made on the first
 	// handshake: most checks never need one, and it is the biggest
 	// thing a prober would otherwise hold.
@@ -100,16 +110,22 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 		cert:     c.ClientCertificate(),
 		maxBody:  c.MaxBodyBytes,
 		follow:   c.FollowRedirects == nil || *c.FollowRedirects,
+		only11:   c.HTTPVersion == "1.1",
+		want2:    c.HTTPVersion == "2",
 	}
-	switch c.IPVersion {
-	case "":
-	case "4", "6":
-		p.conn.family, _ = strconv.Atoi(c.IPVersion)
+	switch c.HTTPVersion {
+	case "", "1.1", "2":
 	default:
-		return nil, fmt.Errorf("ip_version %q: want 4 or 6", c.IPVersion)
+		return nil, fmt.Errorf("http_version %q: want 1.1 or 2", c.HTTPVersion)
+	}
+	if p.conn.family, err = parseIPFamily(c.IPVersion); err != nil {
+		return nil, err
 	}
 	if roots := c.RootCAs(); roots != nil {
 		p.roots = roots // ca_file replaces the system's authorities
+	}
+	if err := p.setProxy(c); err != nil {
+		return nil, err
 	}
 	host := u.Host
 	for k, v := range c.Headers {
@@ -210,6 +226,7 @@ func (p *httpProber) tlsConfig(host string) *tls.Config {
 // goes to every host of a redirect chain, as http.Client's would.
 func (p *httpProber) newTLSConfig(host string) *tls.Config {
 	c := clientTLSConfig(host, p.skipTLS, p.roots)
+	c.NextProtos = alpn(p.only11)
 	if p.cert != nil {
 		c.Certificates = []tls.Certificate{*p.cert}
 	}
@@ -256,7 +273,7 @@ func (p *httpProber) Probe(ctx context.Context) Result {
 		res.noteLocal(err)
 		return res
 	}
-	h.StatusCode = resp.StatusCode
+	h.StatusCode, h.Proto = resp.StatusCode, resp.Proto
 	x.stage = stageBody
 	n, truncated, body, readErr := p.readBody(last, resp)
 	end := time.Now()
@@ -265,6 +282,11 @@ func (p *httpProber) Probe(ctx context.Context) Result {
 	p.finish(&res, x, end)
 
 	switch {
+	case p.want2 && resp.ProtoMajor != 2:
+		// Before the status: whatever it is, it came the wrong way.
+		res.Err = resp.Proto + ", want HTTP/2 (http_version)"
+	case !statusOK(p.expect, resp.StatusCode) && resp.StatusCode == http.StatusProxyAuthRequired && last.via != nil:
+		res.Err = last.via.authRequired(resp)
 	case !statusOK(p.expect, resp.StatusCode):
 		res.Err = "status " + strconv.Itoa(resp.StatusCode) + ", want " + statusRangesText(p.expect)
 	case readErr != nil:

@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -22,14 +23,16 @@ type exchange struct {
 	ctx   context.Context
 	stage stage
 	host  string // the host being connected to, for stage texts
+	proxy string // host:port of the proxy in between, "" for none
 
 	resolve, connect, tlsTook time.Duration
 	tls                       *TLSResult
 	wrote, firstByte          time.Time
 	redirects                 int
 
-	conn net.Conn    // of the current request; nil when none is open
-	stop func() bool // ends the cancellation hook of conn
+	conn net.Conn         // of the current request; nil when none is open
+	stop func() bool      // ends the cancellation hook of conn
+	h2   *http.ClientConn // the HTTP/2 client on conn, nil over HTTP/1.1
 
 	head headerLimit
 	br   bufio.Reader
@@ -60,6 +63,10 @@ func (x *exchange) hangUp() {
 		x.stop()
 		x.stop = nil
 	}
+	if x.h2 != nil {
+		x.h2.Close()
+		x.h2 = nil
+	}
 	if x.conn != nil {
 		x.conn.Close()
 		x.conn = nil
@@ -74,6 +81,8 @@ type stage uint8
 const (
 	stageConnect stage = iota
 	stageResolve
+	stageProxyTLS
+	stageTunnel
 	stageTLS
 	stageSend
 	stageWait
@@ -84,7 +93,18 @@ const (
 func (x *exchange) stageText() string {
 	switch x.stage {
 	case stageResolve:
+		if x.proxy != "" {
+			return "while resolving the proxy " + x.host
+		}
 		return "while resolving " + x.host
+	case stageConnect:
+		if x.proxy != "" {
+			return "while connecting to the proxy " + x.proxy
+		}
+	case stageProxyTLS:
+		return "during the TLS handshake with the proxy " + x.proxy
+	case stageTunnel:
+		return "waiting for the proxy " + x.proxy + " to open a tunnel to " + x.host
 	case stageTLS:
 		return "during the TLS handshake"
 	case stageSend:
@@ -124,32 +144,23 @@ func (x *exchange) cause(err error) error {
 func (x *exchange) roundTrip(p *httpProber, h *hop) (*http.Response, error) {
 	x.hangUp()
 	x.head = headerLimit{}
-	x.stage, x.host = stageConnect, h.ep.host
 	x.resolve, x.connect, x.tlsTook, x.tls = 0, 0, 0, nil
 	x.wrote, x.firstByte = time.Time{}, time.Time{}
-	if !h.ep.ip.IsValid() {
-		x.stage = stageResolve
-	}
-	conn, resolve, connect, err := p.conn.connect(x.ctx, h.ep, nil)
-	x.resolve, x.connect = resolve, connect
-	if err != nil {
-		if _, ok := errors.AsType[*net.DNSError](err); !ok {
-			x.stage = stageConnect
-		}
+	if err := x.open(p, h); err != nil {
 		return nil, err
 	}
-	x.stage = stageConnect
-	x.stop = bind(x.ctx, conn)
-	x.conn = conn
 	if h.https {
 		x.stage = stageTLS
-		tc, took, facts, err := handshake(conn, p.tlsConfig(h.ep.host))
+		tc, took, facts, err := handshake(x.conn, p.tlsConfig(h.ep.host))
 		x.tlsTook, x.tls = took, facts
 		if err != nil {
 			x.conn = nil // closed by handshake
 			return nil, err
 		}
 		x.conn = tc
+		if tc.ConnectionState().NegotiatedProtocol == "h2" {
+			return x.roundTripH2(p, h, tc)
+		}
 	}
 
 	x.stage = stageSend
@@ -184,6 +195,66 @@ func (x *exchange) roundTrip(p *httpProber, h *hop) (*http.Response, error) {
 			return resp, nil
 		}
 	}
+}
+
+// open connects x to h's target, or to its proxy and through it, up to
+// where the target's TLS handshake would begin. Through a proxy, the
+// resolve and connect phases are the proxy's, connect taking in the
+// proxy's own handshake and the tunnel: the proxy resolves the target
+// and connects to it, out of sight.
+func (x *exchange) open(p *httpProber, h *hop) error {
+	ep := h.ep
+	x.host, x.proxy = h.ep.host, ""
+	if h.via != nil {
+		ep, x.host, x.proxy = h.via.ep, h.via.ep.host, h.via.addr
+	}
+	x.stage = stageConnect
+	if !ep.ip.IsValid() {
+		x.stage = stageResolve
+	}
+	conn, resolve, connect, err := p.conn.connect(x.ctx, ep, nil)
+	x.resolve, x.connect = resolve, connect
+	if err != nil {
+		if _, ok := errors.AsType[*net.DNSError](err); !ok {
+			x.stage = stageConnect
+		}
+		return x.viaProxy(err)
+	}
+	x.stage = stageConnect
+	x.stop = bind(x.ctx, conn)
+	x.conn = conn
+	if h.via == nil {
+		return nil
+	}
+	start := time.Now()
+	defer func() { x.connect += time.Since(start) }()
+	if h.via.tls != nil {
+		x.stage = stageProxyTLS
+		tc, _, _, err := handshake(conn, h.via.tls) // the proxy's certificate is not the target's
+		if err != nil {
+			x.conn = nil // closed by handshake
+			return x.viaProxy(err)
+		}
+		x.conn = tc
+	}
+	x.host = h.ep.host
+	if h.via.tunnel != nil {
+		x.stage = stageTunnel
+		x.host = net.JoinHostPort(h.ep.host, strconv.Itoa(int(h.ep.port)))
+		if err := x.tunnel(h); err != nil {
+			return x.viaProxy(err)
+		}
+		x.host = h.ep.host
+	}
+	return nil
+}
+
+// viaProxy marks err as the proxy's when there is one in between.
+func (x *exchange) viaProxy(err error) error {
+	if x.proxy == "" {
+		return err
+	}
+	return &proxyError{proxy: x.proxy, err: err}
 }
 
 // errHeadersTooLong is http.Transport's error for a response head over

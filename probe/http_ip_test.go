@@ -82,3 +82,65 @@ func TestHTTPIPVersion(t *testing.T) {
 		})
 	}
 }
+
+// TestHTTPIPVersionPreference: prefer-4 and prefer-6 connect over the
+// preferred version when the name has an address of it, and over the
+// other when it has none. A preferred address that refuses is a failure,
+// not a reason to fall back: the check is there to see a broken path.
+func TestHTTPIPVersionPreference(t *testing.T) {
+	l4, l6 := listenBothFamilies(t)
+	for _, l := range []net.Listener{l4, l6} {
+		family := "v4"
+		if l == l6 {
+			family = "v6"
+		}
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "served over "+family)
+		}), ReadHeaderTimeout: 5 * time.Second}
+		go srv.Serve(l)
+		t.Cleanup(func() { srv.Close() })
+	}
+	port := strconv.Itoa(l4.Addr().(*net.TCPAddr).Port)
+	// A port where ::1 listens and 127.0.0.1 refuses.
+	o4, o6 := listenBothFamilies(t)
+	o4.Close()
+	t.Cleanup(func() { o6.Close() })
+	onlyV6Port := strconv.Itoa(o6.Addr().(*net.TCPAddr).Port)
+
+	v4, v6 := netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1")
+	resolver := testResolver(t, map[string][]netip.Addr{
+		"dual.up.test": {v4, v6},
+		"v4.up.test":   {v4},
+		"v6.up.test":   {v6},
+	})
+	tests := []struct {
+		host, port, version, want string // want: the family served, or the error's prefix
+	}{
+		{"dual.up.test", port, "prefer-6", "v6"},
+		{"dual.up.test", port, "prefer-4", "v4"},
+		{"v4.up.test", port, "prefer-6", "v4"},
+		{"v6.up.test", port, "prefer-4", "v6"},
+		{"v6.up.test", port, "prefer-6", "v6"},
+		{"127.0.0.1", port, "prefer-6", "v4"},
+		{"[::1]", port, "prefer-4", "v6"},
+		{"dual.up.test", onlyV6Port, "prefer-4", "connection refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.host+" "+tt.version, func(t *testing.T) {
+			c := httpCheck("http://"+tt.host+":"+tt.port+"/", 5*time.Second, func(h *config.HTTPCheck) {
+				h.IPVersion = tt.version
+				h.BodyContains = "served over " + tt.want
+			})
+			r := probeWithin(t, mustNew(t, c, Options{Resolver: resolver}), c.Timeout)
+			if strings.HasPrefix(tt.want, "v") {
+				if !r.Success {
+					t.Fatalf("want it served over %s: %s", tt.want, r.Err)
+				}
+				return
+			}
+			if r.Success || !strings.HasPrefix(r.Err, tt.want) {
+				t.Fatalf("Success=%v Err=%q, want %q", r.Success, r.Err, tt.want)
+			}
+		})
+	}
+}

@@ -21,9 +21,10 @@ import (
 type hop struct {
 	url    *url.URL // nil for the check's first hop (see httpProber.url)
 	method string
-	host   string // Host header as set on the request, for redirects
-	ep     endpoint
+	host   string   // Host header as set on the request, for redirects
+	ep     endpoint // the target's, whether or not a proxy is in between
 	https  bool
+	via    *route // through a proxy; nil for none
 	// gzip says the request asked for gzip itself: such a body is
 	// then uncompressed before it is counted and matched, as
 	// http.Transport did.
@@ -34,7 +35,9 @@ type hop struct {
 // newHop prepares a request the way http.Client and http.Transport
 // would send it with keep-alive off: credentials of the URL as Basic
 // authentication unless the header has its own, gzip asked for unless
-// the header says otherwise, "Connection: close". It takes header over.
+// the header says otherwise, "Connection: close"; through a proxy, an
+// http request in absolute-form with the proxy's credentials, an https
+// one behind a CONNECT. It takes header over.
 func (p *httpProber) newHop(method string, u *url.URL, host string, header http.Header, withBody bool) (*hop, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("unsupported protocol scheme %q", u.Scheme)
@@ -58,17 +61,34 @@ func (p *httpProber) newHop(method string, u *url.URL, host string, header http.
 		req.Body = io.NopCloser(strings.NewReader(p.body))
 		req.ContentLength = int64(len(p.body))
 	}
-	var b bytes.Buffer
-	if err := req.Write(&b); err != nil {
-		return nil, err
-	}
-	h.wire = slices.Clip(b.Bytes())
-
 	ep, err := endpointOf(u)
 	if err != nil {
 		return nil, err
 	}
 	h.ep = ep
+	pr, err := p.proxyFor(u)
+	if err != nil {
+		return nil, err
+	}
+	write := req.Write
+	switch {
+	case pr != nil && h.https:
+		h.via = &route{proxy: pr}
+		if h.via.tunnel, err = pr.connectRequest(ep, header.Get("User-Agent")); err != nil {
+			return nil, err
+		}
+	case pr != nil:
+		h.via = &route{proxy: pr}
+		if pr.auth != "" {
+			header.Set("Proxy-Authorization", pr.auth)
+		}
+		write = req.WriteProxy
+	}
+	var b bytes.Buffer
+	if err := write(&b); err != nil {
+		return nil, err
+	}
+	h.wire = slices.Clip(b.Bytes())
 	return h, nil
 }
 

@@ -209,6 +209,9 @@ type GRPCResult struct {
 // HTTPResult holds HTTP facts of a probe.
 type HTTPResult struct {
 	StatusCode int
+	// Proto is the HTTP version of the last response, "HTTP/1.1" or
+	// "HTTP/2.0" as in net/http; "" when none came.
+	Proto string
 	// Phases of the last request (after redirects): resolve, connect, tls,
 	// processing (request written to first byte), transfer (body read).
 	Resolve, Connect, TLS, Processing, Transfer time.Duration

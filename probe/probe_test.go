@@ -241,7 +241,7 @@ type testPKI struct {
 	pool *x509.CertPool
 }
 
-func newPKI(t *testing.T) *testPKI {
+func newPKI(t testing.TB) *testPKI {
 	t.Helper()
 	key := newKey(t)
 	tmpl := &x509.Certificate{
@@ -266,7 +266,7 @@ func newPKI(t *testing.T) *testPKI {
 	return &testPKI{key: key, cert: cert, pool: pool}
 }
 
-func newKey(t *testing.T) *ecdsa.PrivateKey {
+func newKey(t testing.TB) *ecdsa.PrivateKey {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -286,7 +286,7 @@ type certSpec struct {
 }
 
 // issue returns a server certificate chain signed by the test CA.
-func (ca *testPKI) issue(t *testing.T, spec certSpec) tls.Certificate {
+func (ca *testPKI) issue(t testing.TB, spec certSpec) tls.Certificate {
 	t.Helper()
 	if spec.notBefore.IsZero() {
 		spec.notBefore = time.Now().Add(-time.Hour)

@@ -12,7 +12,7 @@ import (
 //
 //	success  http 200  total 12.3ms  https://acme.example/
 //	  resolve 1.20ms  connect 0.31ms  tls 4.10ms  processing 5.6ms  transfer 0.12ms
-//	  redirects 0  body 5123 bytes
+//	  HTTP/2.0  redirects 0  body 5123 bytes
 //	  TLS 1.3  earliest certificate expiry 2027-03-01T00:00:00Z (in 95 days)
 func (r Result) Summary() string {
 	var b strings.Builder
@@ -57,6 +57,10 @@ func (r Result) Summary() string {
 		fmt.Fprintf(&b, "  resolve %s  connect %s  tls %s  processing %s  transfer %s\n",
 			shortDuration(h.Resolve), shortDuration(h.Connect), shortDuration(h.TLS),
 			shortDuration(h.Processing), shortDuration(h.Transfer))
+		b.WriteString(" ")
+		if h.Proto != "" {
+			b.WriteString(" " + h.Proto)
+		}
 		fmt.Fprintf(&b, "  redirects %d  body %d bytes\n", h.Redirects, h.BodyBytes)
 	}
 	if t := r.TCP; t != nil {

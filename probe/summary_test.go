@@ -13,7 +13,7 @@ func ExampleResult_Summary() {
 		Type: "http", Target: "https://acme.example/", Start: start,
 		Duration: 12345 * time.Microsecond, Success: true,
 		HTTP: &HTTPResult{
-			StatusCode: 200, Resolve: 1200 * time.Microsecond, Connect: 310 * time.Microsecond,
+			StatusCode: 200, Proto: "HTTP/2.0", Resolve: 1200 * time.Microsecond, Connect: 310 * time.Microsecond,
 			TLS: 4100 * time.Microsecond, Processing: 5600 * time.Microsecond, Transfer: 120 * time.Microsecond,
 			BodyBytes: 5123,
 		},
@@ -23,7 +23,7 @@ func ExampleResult_Summary() {
 	// Output:
 	// success  http 200  total 12.3ms  https://acme.example/
 	//   resolve 1.20ms  connect 0.31ms  tls 4.10ms  processing 5.60ms  transfer 0.12ms
-	//   redirects 0  body 5123 bytes
+	//   HTTP/2.0  redirects 0  body 5123 bytes
 	//   TLS 1.3  earliest certificate expiry 2027-03-01T12:00:00Z (in 95 days)
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -326,10 +327,24 @@ func prepareChecks(cfg *config.Config) []string {
 	return problems
 }
 
+// probeProxyProblem says what keeps --proxy from applying to check, ""
+// when nothing does. It never quotes the URL, which may hold a password.
+func probeProxyProblem(check *config.Check, proxy string) string {
+	if check.HTTP == nil {
+		return "applies to http:// and https:// targets only"
+	}
+	u, err := url.Parse(proxy)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return "wants http://[user:password@]host:port or https://..."
+	}
+	return ""
+}
+
 func runProbe(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("probe", "probe TARGET [--timeout D]\n       up probe --config FILE [--timeout D]\n\nTARGET is http(s)://host/path, host:port or tcp://host:port (TCP), icmp://host,\ntls://host:port (a handshake and its certificate), dns://server/name?type=MX\n(dns:///name asks the system's first nameserver), grpc://host:port/service\n(the gRPC health service; ?tls=true for TLS), or ws(s)://host/path (a WebSocket).\nWith --config instead, the target is /healthz on the file's listen.api.", stderr)
+	fs := newFlags("probe", "probe TARGET [--timeout D] [--proxy URL]\n       up probe --config FILE [--timeout D]\n\nTARGET is http(s)://host/path, host:port or tcp://host:port (TCP), icmp://host,\ntls://host:port (a handshake and its certificate), dns://server/name?type=MX\n(dns:///name asks the system's first nameserver), grpc://host:port/service\n(the gRPC health service; ?tls=true for TLS), or ws(s)://host/path (a WebSocket).\nWith --config instead, the target is /healthz on the file's listen.api.", stderr)
 	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
 	cfgPath := fs.String("config", "", "probe the /healthz of the daemon this config file describes")
+	proxyURL := fs.String("proxy", "", "send an http(s) TARGET's requests through the http:// or https:// proxy\nat `URL` (user:password@ in it goes to the proxy), as proxy_url does;\nHTTP_PROXY and HTTPS_PROXY are never used")
 	// Accept flags after the target too: `up probe example.com:443 --timeout 2s`.
 	var target string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -358,6 +373,13 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "up probe:", err)
 		return 2
+	}
+	if *proxyURL != "" {
+		if msg := probeProxyProblem(check, *proxyURL); msg != "" {
+			fmt.Fprintln(stderr, "up probe: --proxy", msg)
+			return 2
+		}
+		check.HTTP.ProxyURL = config.Secret(*proxyURL)
 	}
 	p, err := probe.New(check, probe.Options{Version: version.Version})
 	if err != nil {

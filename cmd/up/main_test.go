@@ -166,6 +166,44 @@ func TestProbePrintsTheResult(t *testing.T) {
 	}
 }
 
+// TestProbeThroughProxy: up probe --proxy sends the request to the proxy,
+// with the URL's credentials, and prints neither; a proxy it cannot use
+// is refused before anything is sent.
+func TestProbeThroughProxy(t *testing.T) {
+	asked := make(chan string, 1)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case asked <- r.URL.String() + " " + r.Header.Get("Proxy-Authorization"):
+		default:
+		}
+		io.WriteString(w, "answered by the proxy")
+	}))
+	defer proxy.Close()
+	addr := strings.TrimPrefix(proxy.URL, "http://")
+	// Only the proxy could resolve this name, were it real.
+	code, out := runUp(t, "probe", "http://app.up.test/page", "--proxy", "http://monitor:pw-s3cret@"+addr)
+	if code != 0 || !strings.Contains(out, "200") || strings.Contains(out, "pw-s3cret") {
+		t.Fatalf("up probe --proxy exited %d:\n%s", code, out)
+	}
+	select {
+	case got := <-asked:
+		if want := "http://app.up.test/page Basic bW9uaXRvcjpwdy1zM2NyZXQ="; got != want {
+			t.Errorf("the proxy was asked %q, want %q", got, want)
+		}
+	default:
+		t.Fatal("the proxy was asked nothing")
+	}
+	for _, args := range [][]string{
+		{"probe", "http://app.up.test/", "--proxy", "socks5://monitor:pw-s3cret@" + addr},
+		{"probe", "tcp://" + addr, "--proxy", "http://monitor:pw-s3cret@" + addr},
+	} {
+		code, out := runUp(t, args...)
+		if code != 2 || !strings.Contains(out, "up probe: --proxy ") || strings.Contains(out, "pw-s3cret") {
+			t.Errorf("up %s exited %d:\n%s", strings.Join(args, " "), code, out)
+		}
+	}
+}
+
 // TestDemoConfigFillsMetrics is the README's quick start: `up` with no
 // config probes itself, and /metrics shows it at once.
 func TestDemoConfigFillsMetrics(t *testing.T) {
