@@ -21,6 +21,8 @@ import (
 type target struct {
 	srv  *httptest.Server
 	home atomic.Int32
+	// hits counts the probes of /home and /health.
+	homeHits, healthHits atomic.Int64
 }
 
 func newTarget(t *testing.T) *target {
@@ -28,9 +30,11 @@ func newTarget(t *testing.T) *target {
 	tg.home.Store(http.StatusOK)
 	tg.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/home" {
+			tg.homeHits.Add(1)
 			w.WriteHeader(int(tg.home.Load()))
 			return
 		}
+		tg.healthHits.Add(1)
 		w.WriteHeader(http.StatusOK)
 	}))
 	t.Cleanup(tg.srv.Close)

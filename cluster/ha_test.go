@@ -36,6 +36,7 @@ func TestHA(t *testing.T) {
 	t.Run("KillLeaderMidOutage", func(t *testing.T) { testKillLeaderMidOutage(t, shared) })
 	t.Run("SIGTERMHandsOver", func(t *testing.T) { testSIGTERMHandsOver(t, shared) })
 	t.Run("SIGSTOPLeaderIsReplaced", func(t *testing.T) { testSIGSTOPLeaderIsReplaced(t, shared) })
+	t.Run("CrashedInstancesChecksMove", func(t *testing.T) { testCrashedInstancesChecksMove(t, shared) })
 	t.Run("WriteOnFollower", func(t *testing.T) { testWriteOnFollower(t, shared) })
 	t.Run("WriteWithoutLeader", func(t *testing.T) { testWriteWithoutLeader(t, shared) })
 	// Last: it restarts the server the others share.
@@ -344,4 +345,44 @@ func testPostgresRestart(t *testing.T, sh *haShared) {
 	})
 	r.awaitLeader(25*time.Second, nil)
 	r.resolved(id)
+}
+
+// kill -9 of an instance that probes checks: once its heartbeat is 15 s
+// old, the others share its checks and probe them again, within 15 s and
+// an interval of its last heartbeat, and nothing else happens.
+func testCrashedInstancesChecksMove(t *testing.T, sh *haShared) {
+	r := newRig(t, sh, 3)
+	leader := r.awaitLeader(time.Second, nil)
+	owned := func(nd *node) int {
+		v, _, err := nd.metric(t, "uptime_cluster_owned_checks")
+		if err != nil {
+			return -1
+		}
+		return int(v)
+	}
+	total := func() int {
+		n := 0
+		for _, nd := range r.live() {
+			n += owned(nd)
+		}
+		return n
+	}
+	// Each of the two checks is owned once, by one of the three.
+	testenv.Eventually(t, 15*time.Second, "the two checks shared out", func() bool { return total() == 2 })
+	var victim *node
+	for _, nd := range r.live() {
+		if owned(nd) > 0 && (victim == nil || victim == leader) {
+			victim = nd
+		}
+	}
+	r.kill(victim)
+	killed := time.Now()
+	// Heartbeats every 5 s, dead after 15 s, the others look every 5 s.
+	testenv.Eventually(t, 30*time.Second, "the crashed instance's checks owned again", func() bool { return total() == 2 })
+	t.Logf("%s's checks owned again %v after its kill -9", victim.name, time.Since(killed).Round(10*time.Millisecond))
+	home, health := r.target.homeHits.Load(), r.target.healthHits.Load()
+	testenv.Eventually(t, 5*time.Second, "both checks probed again", func() bool {
+		return r.target.homeHits.Load() > home && r.target.healthHits.Load() > health
+	})
+	r.awaitPages(5*time.Second, "all operational, no incident", pageWith("OPERATIONAL", nil))
 }
