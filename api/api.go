@@ -129,6 +129,11 @@ type Options struct {
 	// Now is the clock for what the API stamps itself (users,
 	// subscribers, uptime days); the engine's clock is the Backend's.
 	Now func() time.Time
+	// AsOf is when the state the Backend shows was last confirmed
+	// current, GET /status's as_of: in a cluster, a follower's last read
+	// of the shared database (zero before the first). Nil means always
+	// current, as a single instance is: as_of is the request's time.
+	AsOf func() time.Time
 }
 
 // Server is the HTTP API. It is safe for concurrent use.
@@ -141,6 +146,7 @@ type Server struct {
 	version string
 	log     *slog.Logger
 	now     func() time.Time
+	asOf    func() time.Time
 	ready   func() error
 
 	metrics            http.Handler
@@ -184,6 +190,7 @@ func New(opts Options) (*Server, error) {
 		version:            opts.Version,
 		log:                opts.Logger,
 		now:                opts.Now,
+		asOf:               opts.AsOf,
 		ready:              opts.Ready,
 		metrics:            opts.Metrics,
 		statusPage:         opts.StatusPage,
@@ -202,6 +209,10 @@ func New(opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.asOf == nil {
+		s.asOf = s.now
+	}
+	s.statusBody.open = true
 	if s.version == "" {
 		s.version = "dev"
 	}

@@ -3,7 +3,9 @@ package api
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"encoding/hex"
+	"hash/crc32"
 	"hash/fnv"
 	"net/http"
 	"strconv"
@@ -53,6 +55,17 @@ func keyOf(s *status.Snapshot) snapKey {
 type rendered struct {
 	body, gz     []byte
 	etag, etagGz string
+	// bodyEnd and gzEnd follow body and gz when set: what a request adds
+	// to an open rendering (see finish).
+	bodyEnd, gzEnd []byte
+
+	// An open rendering (newOpenRendered) lacks its end, which changes
+	// with every request (GET /status's as_of): body is the start of the
+	// JSON, and gz the start of a gzip stream up to a sync flush,
+	// byte-aligned, so that a last block with the end can follow. crc is
+	// body's, for the gzip trailer; sum is body's hash, for the ETags.
+	crc uint32
+	sum []byte
 }
 
 // snapCache keeps the latest rendering of a body that depends on the
@@ -60,6 +73,10 @@ type rendered struct {
 // read far more often than it changes, and rendering 1 000 components
 // costs far more than sending them.
 type snapCache struct {
+	// open: render leaves out the body's end, which each request adds
+	// (newOpenRendered, finish).
+	open bool
+
 	mu   sync.Mutex
 	key  snapKey
 	snap status.Snapshot // keeps the keyed arrays alive
@@ -77,9 +94,12 @@ func (c *snapCache) get(s *status.Snapshot, render func(*status.Snapshot) ([]byt
 	if err != nil {
 		return nil, err
 	}
-	out := newRendered(body)
-	c.key, c.snap, c.out = k, *s, out
-	return out, nil
+	out := newRendered
+	if c.open {
+		out = newOpenRendered
+	}
+	c.key, c.snap, c.out = k, *s, out(body)
+	return c.out, nil
 }
 
 // gzipMin is the size below which gzip does not pay for itself.
@@ -98,6 +118,47 @@ func newRendered(body []byte) *rendered {
 	return r
 }
 
+// newOpenRendered renders the start of a body whose end comes with each
+// request: the expensive part, compressed once.
+func newOpenRendered(start []byte) *rendered {
+	h := fnv.New64a()
+	_, _ = h.Write(start)
+	r := &rendered{body: start, crc: crc32.ChecksumIEEE(start), sum: h.Sum(nil)}
+	if len(start) >= gzipMin {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+		_, _ = zw.Write(start)
+		// Flush ends the deflate data so far on a byte boundary without
+		// ending the stream; Close would end it.
+		if zw.Flush() == nil {
+			r.gz = b.Bytes()
+		}
+	}
+	return r
+}
+
+// finish returns the open rendering r completed by end (at most 64 KiB).
+// Only end is new: the gzip stream gets it as a last stored block,
+// which needs no compressor, and its trailer from r's checksum.
+func (r *rendered) finish(end []byte) *rendered {
+	// The ETags hash body's hash and end: the same bytes give the same
+	// tag, and a moved end a new one.
+	tagged := append(append([]byte(nil), r.sum...), end...)
+	out := &rendered{body: r.body, bodyEnd: end, etag: etagOf(tagged, "")}
+	if r.gz != nil {
+		n := uint16(len(end))
+		z := make([]byte, 0, 5+len(end)+8)
+		// A final block (BFINAL 1) of type stored (BTYPE 00): its header
+		// bits fill the next byte, then come LEN and its complement.
+		z = append(z, 1, byte(n), byte(n>>8), byte(^n), byte(^n>>8))
+		z = append(z, end...)
+		z = binary.LittleEndian.AppendUint32(z, crc32.Update(r.crc, crc32.IEEETable, end))
+		z = binary.LittleEndian.AppendUint32(z, uint32(len(r.body)+len(end)))
+		out.gz, out.gzEnd, out.etagGz = r.gz, z, etagOf(tagged, "-gz")
+	}
+	return out
+}
+
 func etagOf(body []byte, suffix string) string {
 	h := fnv.New64a()
 	_, _ = h.Write(body)
@@ -113,8 +174,9 @@ func (rd *rendered) serve(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	h.Add("Vary", "Accept-Encoding")
 	body, etag := rd.body, rd.etag
+	end := rd.bodyEnd
 	if rd.gz != nil && acceptsGzip(r) {
-		body, etag = rd.gz, rd.etagGz
+		body, end, etag = rd.gz, rd.gzEnd, rd.etagGz
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("ETag", etag)
@@ -122,10 +184,13 @@ func (rd *rendered) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Content-Length", strconv.Itoa(len(body)+len(end)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
+		if len(end) > 0 {
+			_, _ = w.Write(end)
+		}
 	}
 }
 

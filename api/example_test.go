@@ -8,8 +8,8 @@ import (
 	"github.com/up-status/up/status"
 )
 
-// StatusJSON renders a snapshot as GET /status does; the WebSocket hub
-// sends it as its first message.
+// StatusJSON renders a snapshot as GET /status does, less as_of; the
+// WebSocket hub sends it as its first message.
 func ExampleStatusJSON() {
 	now := time.Date(2026, 11, 26, 21, 14, 42, 123e6, time.UTC)
 	spec := status.Spec{

@@ -194,6 +194,8 @@ type fixtureOptions struct {
 	wrap func(*backend) Backend
 	// ready is Options.Ready.
 	ready func() error
+	// asOf is Options.AsOf.
+	asOf func() time.Time
 }
 
 // fixture is a real API server over a real engine, store, notifier
@@ -285,6 +287,7 @@ func newFixture(t testing.TB, o fixtureOptions) *fixture {
 		Pushes:             f.pushes,
 		Observe:            f.backend.Observe,
 		Now:                c.Now,
+		AsOf:               o.asOf,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"errors"
@@ -160,13 +161,18 @@ func (s *Server) getOpenAPI(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) error {
+	// as_of before the snapshot: the state shown is then at least as new
+	// as as_of says, never older.
+	asOf := s.asOf()
 	snap := s.backend.Snapshot()
 	rd, err := s.statusBody.get(&snap, func(sn *status.Snapshot) ([]byte, error) {
-		return wire.Marshal(newStatusView(sn, s.page))
+		body, err := wire.Marshal(newStatusView(sn, s.page))
+		// The state, less the closing brace: as_of follows per request.
+		return bytes.TrimSuffix(body, []byte("}")), err
 	})
 	if err != nil {
 		return err
 	}
-	rd.serve(w, r)
+	rd.finish(wire.StatusAsOfEnd(asOf)).serve(w, r)
 	return nil
 }

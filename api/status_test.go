@@ -28,7 +28,11 @@ func TestStatusShape(t *testing.T) {
 		Incidents   []map[string]any `json:"incidents"`
 		Maintenance []map[string]any `json:"maintenance"`
 	}
-	keys(t, "status", r.object(t), "page", "groups", "components", "incidents", "maintenance")
+	keys(t, "status", r.object(t), "page", "groups", "components", "incidents", "maintenance", "as_of")
+	// A single instance is always current: as_of is the request's time.
+	if asOf := r.object(t)["as_of"]; asOf != "2026-11-26T12:00:00.000Z" {
+		t.Errorf("as_of %v, want the fixture's now", asOf)
+	}
 	r.decode(t, &s)
 	keys(t, "page", s.Page, "id", "name", "url", "status_indicator", "status_description")
 	if s.Page["url"] != "http://status.example" || s.Page["status_indicator"] != "HASISSUES" || s.Page["status_description"] != "Major System Outage" {
@@ -89,13 +93,14 @@ func TestStatusShape(t *testing.T) {
 		t.Errorf("maintenance %v", s.Maintenance)
 	}
 
-	// The WebSocket hub sends the same body.
+	// The WebSocket hub sends the same body, less as_of.
 	body, err := StatusJSON(f.backend.Snapshot(), Page{ID: "acme", Name: "ACME Status", URL: "http://status.example/"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	body = append(bytes.TrimSuffix(body, []byte("}")), `,"as_of":"2026-11-26T12:00:00.000Z"}`...)
 	if !bytes.Equal(body, r.body) {
-		t.Errorf("StatusJSON differs from GET /status:\n%s\n%s", body, r.body)
+		t.Errorf("StatusJSON and as_of differ from GET /status:\n%s\n%s", body, r.body)
 	}
 }
 

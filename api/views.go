@@ -83,12 +83,13 @@ func newMaintenanceResource(m *status.Maintenance, p Page) maintenanceResource {
 	}
 }
 
-// StatusJSON is the body of GET /status for a snapshot (wire.Status): the
-// page, its groups and components (with their checks) in page order,
+// StatusJSON is the state GET /status shows for a snapshot (wire.Status):
+// the page, its groups and components (with their checks) in page order,
 // open incidents and those resolved within the engine's retention
 // (newest first), and maintenance not completed or completed within the
-// retention (latest start first). The WebSocket hub sends the same body
-// in its snapshot messages.
+// retention (latest start first). GET /status adds as_of, which changes
+// with every request; the WebSocket hub sends this in its snapshot
+// messages and as_of in messages of its own.
 func StatusJSON(s status.Snapshot, p Page) ([]byte, error) {
 	return wire.Marshal(newStatusView(&s, p))
 }

@@ -152,6 +152,8 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 		PageName: cfg.Page.Name,
 		PageURL:  cfg.Page.URL,
 		Origins:  cfg.API.Origins,
+		AsOf:     d.asOf(),
+		Now:      d.now,
 		Logger:   d.log.With("part", "web"),
 	})
 	if err != nil {

@@ -136,6 +136,7 @@ func (d *Daemon) routes(cfg *config.Config, page api.Page, withPprof bool) (apiH
 		RemoveCustomMetric: d.metrics.RemoveCustomMetric,
 		Ready:              d.ready(),
 		Now:                d.now,
+		AsOf:               d.asOf(),
 	})
 	if err != nil {
 		return nil, nil, err

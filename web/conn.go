@@ -113,15 +113,29 @@ func (h *Hub) write(ctx context.Context, c *client) {
 					return
 				}
 			}
-			wctx, cancel := context.WithTimeout(ctx, h.opts.WriteTimeout)
-			err := c.conn.Write(wctx, websocket.MessageText, data)
-			cancel()
-			if err != nil {
-				c.conn.CloseNow()
+			if !h.writeMessage(ctx, c, data) {
+				return
+			}
+			// A snapshot is followed at once by how old it is, so a page
+			// that connects to a stale instance says so from the start.
+			if m.snap != nil && !h.writeMessage(ctx, c, h.asOfMessage()) {
 				return
 			}
 		}
 	}
+}
+
+// writeMessage sends one message to c; false when c's connection failed
+// and is cut.
+func (h *Hub) writeMessage(ctx context.Context, c *client, data []byte) bool {
+	wctx, cancel := context.WithTimeout(ctx, h.opts.WriteTimeout)
+	err := c.conn.Write(wctx, websocket.MessageText, data)
+	cancel()
+	if err != nil {
+		c.conn.CloseNow()
+		return false
+	}
+	return true
 }
 
 // keepalive pings c; a client that misses a pong is cut, which ends the

@@ -5,7 +5,8 @@
 // The page is a client of the public API: it loads GET /status, GET
 // /uptime and GET /metrics/<check> from the origin that served it, and
 // listens on the WebSocket (path /ws of the websocket listener) for
-// changes. The first WebSocket message is a snapshot, the GET /status body:
+// changes. The first WebSocket message is a snapshot, the GET /status body
+// less its as_of:
 //
 //	{"type":"snapshot","data":{...}}
 //
@@ -21,4 +22,11 @@
 // Changes the four kinds cannot express (a group renamed or regrouped,
 // anything deleted, a batch too large to send piece by piece) arrive as a
 // fresh snapshot message, which the page applies like the first one.
+//
+// After every snapshot, and every HubOptions.AsOfInterval, comes how old
+// the state is: when it was last confirmed current and the server's time,
+// which the page compares to warn that a cluster's follower lost its
+// database:
+//
+//	{"type":"as_of","data":{"as_of","now"}}
 package web

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,6 +29,7 @@ import (
 	"github.com/up-status/up/status"
 	"github.com/up-status/up/store"
 	"github.com/up-status/up/store/sqlite"
+	"github.com/up-status/up/wire"
 )
 
 // TestStatusPageInChromium drives the page in headless Chromium against a
@@ -48,42 +50,7 @@ func TestStatusPageInChromium(t *testing.T) {
 	b.startFeed(t, "127.0.0.1:0")
 	defer b.stopFeed()
 
-	// Any uncaught exception or console.error on the page fails the test.
-	var (
-		jsMu     sync.Mutex
-		jsErrors []string
-	)
-	if err := chromedp.Listen(tab, func(ev any) {
-		var msg string
-		switch ev := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			msg = ev.ExceptionDetails.Text
-			if ev.ExceptionDetails.Exception != nil {
-				msg += " " + ev.ExceptionDetails.Exception.Description
-			}
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type != runtime.ConsoleAPICalledTypeError {
-				return
-			}
-			for _, a := range ev.Args {
-				msg += " " + string(a.Value) + a.Description
-			}
-		default:
-			return
-		}
-		jsMu.Lock()
-		jsErrors = append(jsErrors, msg)
-		jsMu.Unlock()
-	}); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	defer func() {
-		jsMu.Lock()
-		defer jsMu.Unlock()
-		for _, e := range jsErrors {
-			t.Errorf("JavaScript error on the page: %s", e)
-		}
-	}()
+	failOnJSErrors(t, tab)
 
 	p := &pageDriver{t: t, ctx: tab}
 	if err := chromedp.Do(tab, chromedp.Navigate(site.URL+"/")); err != nil {
@@ -242,6 +209,47 @@ func TestStatusPageInChromium(t *testing.T) {
 		badge('api') === 'Major outage'`)
 }
 
+// failOnJSErrors fails the test for any uncaught exception or
+// console.error on the page, once the test is done.
+func failOnJSErrors(t *testing.T, tab context.Context) {
+	t.Helper()
+	var (
+		jsMu     sync.Mutex
+		jsErrors []string
+	)
+	if err := chromedp.Listen(tab, func(ev any) {
+		var msg string
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			msg = ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				msg += " " + ev.ExceptionDetails.Exception.Description
+			}
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type != runtime.ConsoleAPICalledTypeError {
+				return
+			}
+			for _, a := range ev.Args {
+				msg += " " + string(a.Value) + a.Description
+			}
+		default:
+			return
+		}
+		jsMu.Lock()
+		jsErrors = append(jsErrors, msg)
+		jsMu.Unlock()
+	}); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	t.Cleanup(func() {
+		jsMu.Lock()
+		defer jsMu.Unlock()
+		for _, e := range jsErrors {
+			t.Errorf("JavaScript error on the page: %s", e)
+		}
+	})
+}
+
 // pageDriver evaluates JavaScript conditions on the page, with helpers
 // badge(componentID) and text(selector) defined on first use.
 type pageDriver struct {
@@ -301,6 +309,10 @@ type backend struct {
 	encode  func(*status.Snapshot) ([]byte, error)
 	pageURL string
 	pipe    *pipeline.Pipeline
+	// asOf is the hubs' HubOptions.AsOf and GET /status's as_of; nil is
+	// always current. asOfEvery is HubOptions.AsOfInterval.
+	asOf      func() time.Time
+	asOfEvery time.Duration
 
 	mu       sync.Mutex
 	hub      *Hub
@@ -440,7 +452,7 @@ func (b *backend) startFeed(t *testing.T, addr string) {
 	b.mu.Lock()
 	b.feedAddr = ln.Addr().String()
 	b.mu.Unlock()
-	hub, err := NewHub(HubOptions{Snapshot: b.encode, PageID: "acme", PageURL: b.pageURL})
+	hub, err := NewHub(HubOptions{Snapshot: b.encode, PageID: "acme", PageURL: b.pageURL, AsOf: b.asOf, AsOfInterval: b.asOfEvery})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -497,14 +509,19 @@ func (b *backend) routes() http.Handler {
 	mux.HandleFunc("GET /incidents/{id}", page) // the API hands browsers these links
 	mux.Handle("GET /assets/", Page(PageOptions{Name: "ACME Status"}))
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
+		asOf := time.Now()
+		if b.asOf != nil {
+			asOf = b.asOf()
+		}
 		snap := b.pipe.Snapshot()
 		body, err := b.encode(&snap)
 		if err != nil {
 			http.Error(w, err.Error(), 500)
 			return
 		}
+		// The state and its as_of, as the API answers.
 		w.Header().Set("Content-Type", "application/json")
-		w.Write(body)
+		w.Write(append(bytes.TrimSuffix(body, []byte("}")), wire.StatusAsOfEnd(asOf)...))
 	})
 	// Older history comes from GET /incidents a page at a time; this
 	// stand-in has one incident older than the page's, and no next page.

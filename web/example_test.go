@@ -16,14 +16,23 @@ import (
 )
 
 // A daemon wires the hub as a listener of the status engine and serves
-// the page and /ws. A page that connects gets a snapshot, then one message
-// per change.
+// the page and /ws. A page that connects gets a snapshot and how old it
+// is, then one message per change.
 func Example() {
 	// The daemon passes the API's GET /status encoder here.
 	encode := func(s *status.Snapshot) ([]byte, error) {
 		return json.Marshal(map[string]any{"page": map[string]string{"status_indicator": string(s.Page.Status)}})
 	}
-	hub, err := web.NewHub(web.HubOptions{Snapshot: encode, PageID: "acme", PageName: "ACME Status", PageURL: "http://localhost:5010"})
+	// A follower of a cluster says when it last read the shared database;
+	// a single instance leaves AsOf nil: it is always current.
+	now := time.Date(2026, 11, 26, 21, 15, 0, 0, time.UTC)
+	hub, err := web.NewHub(web.HubOptions{
+		Snapshot: encode, PageID: "acme", PageName: "ACME Status", PageURL: "http://localhost:5010",
+		AsOf: func() time.Time { return now.Add(-20 * time.Second) },
+		Now:  func() time.Time { return now },
+		// Only the as_of message after the snapshot, for the example.
+		AsOfInterval: time.Hour,
+	})
 	if err != nil {
 		panic(err)
 	}
@@ -52,6 +61,8 @@ func Example() {
 	defer c.CloseNow()
 	_, msg, _ := c.Read(ctx)
 	fmt.Println(string(msg))
+	_, msg, _ = c.Read(ctx)
+	fmt.Println(string(msg))
 
 	// A change, as the engine reports it.
 	page := status.Page{Status: status.PageHasIssues, Description: "Major System Outage"}
@@ -60,5 +71,6 @@ func Example() {
 	fmt.Println(string(msg))
 	// Output:
 	// {"type":"snapshot","data":{"page":{"status_indicator":"UP"}}}
+	// {"type":"as_of","data":{"as_of":"2026-11-26T21:14:40.000Z","now":"2026-11-26T21:15:00.000Z"}}
 	// {"type":"page","data":{"id":"acme","name":"ACME Status","url":"http://localhost:5010","status_indicator":"HASISSUES","status_description":"Major System Outage"}}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -47,6 +48,17 @@ type HubOptions struct {
 	// MaxClients caps open connections (default 10 000); more are refused
 	// with 503, so a flood of pages cannot exhaust memory.
 	MaxClients int
+
+	// AsOf is when the state the hub publishes was last confirmed
+	// current: in a cluster, a follower's last read of the shared
+	// database (zero before the first). Nil means always current, as a
+	// single instance is. Every client gets it, with the server's time,
+	// in an as_of message after each snapshot and every AsOfInterval
+	// (default 5s).
+	AsOf         func() time.Time
+	AsOfInterval time.Duration
+	// Now is the server's time in as_of messages (default time.Now).
+	Now func() time.Time
 
 	Logger *slog.Logger
 }
@@ -128,6 +140,15 @@ func NewHub(opts HubOptions) (*Hub, error) {
 	if opts.MaxClients <= 0 {
 		opts.MaxClients = 10000
 	}
+	if opts.AsOfInterval <= 0 {
+		opts.AsOfInterval = 5 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.AsOf == nil {
+		opts.AsOf = opts.Now
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -179,9 +200,12 @@ func (h *Hub) Publish(events []status.Event, snap *status.Snapshot) {
 	}
 }
 
-// Run delivers published batches to the clients until ctx ends or Close
-// is called; on ctx's end it closes the hub. Run it once.
+// Run delivers published batches, and every AsOfInterval the as_of
+// message, to the clients until ctx ends or Close is called; on ctx's
+// end it closes the hub. Run it once.
 func (h *Hub) Run(ctx context.Context) error {
+	tick := time.NewTicker(h.opts.AsOfInterval)
+	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -190,6 +214,35 @@ func (h *Hub) Run(ctx context.Context) error {
 			return nil
 		case <-h.wake:
 			h.fanOut()
+		case <-tick.C:
+			h.sendAsOf()
+		}
+	}
+}
+
+// asOfMessage is the as_of message now: when the state was last
+// confirmed current, and the server's time, read after it so that the
+// lag never shows negative.
+func (h *Hub) asOfMessage() []byte {
+	asOf := h.opts.AsOf()
+	b, err := wire.Marshal(wire.AsOfMessage(asOf, h.opts.Now()))
+	if err != nil {
+		// Two strings.
+		panic(fmt.Sprintf("web: marshal as_of message: %v", err))
+	}
+	return b
+}
+
+// sendAsOf queues the as_of message to every client that has its
+// snapshot. A client whose queue is full skips it: the next one says
+// the same, and only a batch decides that a client is too slow.
+func (h *Hub) sendAsOf() {
+	msg := h.asOfMessage()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.clients {
+		if !c.fresh {
+			c.send(outMsg{data: msg})
 		}
 	}
 }

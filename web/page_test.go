@@ -138,7 +138,7 @@ func TestPageServesAssets(t *testing.T) {
 func TestPageServesModules(t *testing.T) {
 	h := Page(PageOptions{Name: "x"})
 	_, app := get(t, h, "/assets/app.js", nil)
-	for _, name := range []string{"ui.js", "chart.js"} {
+	for _, name := range []string{"ui.js", "chart.js", "freshness.js"} {
 		if !strings.Contains(app, "from './"+name+"'") {
 			t.Errorf("app.js does not import %s", name)
 		}

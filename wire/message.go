@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"time"
 
 	"github.com/up-status/up/status"
 )
@@ -19,12 +20,30 @@ const (
 	MessageMaintenance = "maintenance"
 	// MessagePage carries a StatusPage.
 	MessagePage = "page"
+	// MessageAsOf carries a Freshness: after every snapshot, and every
+	// few seconds.
+	MessageAsOf = "as_of"
 )
 
 // Message is one message of the status page's WebSocket.
 type Message struct {
 	Type string `json:"type"`
 	Data any    `json:"data"`
+}
+
+// Freshness is the data of an as_of message: when the state the page
+// shows was last confirmed current, and the server's time when it said
+// so. The page compares the two, so the browser's clock does not matter.
+type Freshness struct {
+	// AsOf is as in GET /status; "" before a follower's first read.
+	AsOf string `json:"as_of"`
+	Now  string `json:"now"`
+}
+
+// AsOfMessage is the as_of message for a state last confirmed current at
+// asOf, said at now.
+func AsOfMessage(asOf, now time.Time) Message {
+	return Message{Type: MessageAsOf, Data: Freshness{AsOf: Time(asOf), Now: Time(now)}}
 }
 
 // Live is the message that tells the page about ev, with the same fields

@@ -88,3 +88,18 @@ func TestSnapshotMessage(t *testing.T) {
 		t.Error("invalid")
 	}
 }
+
+func TestAsOfMessage(t *testing.T) {
+	b, err := Marshal(AsOfMessage(t0, t0.Add(20*time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"type":"as_of","data":{"as_of":"2026-11-26T21:14:42.123Z","now":"2026-11-26T21:15:02.123Z"}}`; string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
+	// Before a follower's first read there is no as_of yet.
+	b, _ = Marshal(AsOfMessage(time.Time{}, t0))
+	if want := `{"type":"as_of","data":{"as_of":"","now":"2026-11-26T21:14:42.123Z"}}`; string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
+}

@@ -1,19 +1,44 @@
 package wire
 
-import "github.com/up-status/up/status"
+import (
+	"time"
+
+	"github.com/up-status/up/status"
+)
 
 // The status shapes: GET /status, and the objects of the page's snapshot
 // and live messages. The page applies a live message over the object its
 // snapshot gave it, so both are built from these same types; the API's
 // resources embed them and add what an operator edits.
 
-// Status is the body of GET /status and the data of a snapshot message.
+// Status is the state the page shows: the data of a snapshot message,
+// and GET /status less its as_of.
 type Status struct {
 	Page        StatusPage        `json:"page"`
 	Groups      []Group           `json:"groups"`
 	Components  []StatusComponent `json:"components"`
 	Incidents   []Incident        `json:"incidents"`
 	Maintenance []Maintenance     `json:"maintenance"`
+}
+
+// StatusAsOf is the body of GET /status: the state, and when it was
+// last confirmed current.
+type StatusAsOf struct {
+	Status
+	// AsOf is when the state was last confirmed current: the time of the
+	// request on a single instance and on a cluster's leader, the last
+	// read of the shared database on a follower; "" before a follower's
+	// first read.
+	AsOf string `json:"as_of"`
+}
+
+// StatusAsOfEnd is what follows an encoded Status, less its closing
+// brace, to make the encoded StatusAsOf at asOf. The Status part depends
+// on the snapshot only and is encoded once per snapshot; this part
+// changes with every request.
+func StatusAsOfEnd(asOf time.Time) []byte {
+	// Time's layout has no character JSON escapes.
+	return []byte(`,"as_of":"` + Time(asOf) + `"}`)
 }
 
 // StatusPage is the page in /status and the data of a page message: the

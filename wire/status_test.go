@@ -37,3 +37,27 @@ func TestNewStatus(t *testing.T) {
 		t.Errorf("maintenance %+v", m)
 	}
 }
+
+// GET /status finishes a Status encoded once per snapshot with its as_of:
+// the result must be what encoding the whole StatusAsOf gives.
+func TestStatusAsOfEnd(t *testing.T) {
+	s := &status.Snapshot{Page: outage, Components: []status.Component{{ID: "website", Name: "Website", Status: status.MajorOutage}}}
+	v := NewStatus(s, testPage)
+	state, err := Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []time.Time{t0, {}} {
+		want, err := Marshal(StatusAsOf{Status: v, AsOf: Time(at)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := append(state[:len(state)-1:len(state)-1], StatusAsOfEnd(at)...)
+		if string(got) != string(want) {
+			t.Errorf("as of %v:\n got %s\nwant %s", at, got, want)
+		}
+	}
+	if got := string(StatusAsOfEnd(t0)); got != `,"as_of":"2026-11-26T21:14:42.123Z"}` {
+		t.Errorf("end %s", got)
+	}
+}

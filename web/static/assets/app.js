@@ -30,6 +30,7 @@ import {
   isoDay,
 } from './ui.js';
 import { responseTimeChart } from './chart.js';
+import { Freshness } from './freshness.js';
 
 const UPTIME_DAYS = 90;
 const CHART_HOURS = 24;
@@ -73,6 +74,7 @@ class StatusPage {
     this.reconnectTimer = 0;
     this.uptimeTimer = 0;
 
+    this.freshness = new Freshness(this.$('as-of'), this.$('updated-line'), this.$('stale'));
     this.tooltip = this.$('tooltip');
     this.charts = new IntersectionObserver((entries) => this.onChartsVisible(entries), { rootMargin: '200px' });
   }
@@ -178,7 +180,13 @@ class StatusPage {
       const res = await fetch('status', { headers: { Accept: 'application/json' }, cache: 'no-store' });
       if (!res.ok) throw new Error(`GET status: ${res.status}`);
       const data = await res.json();
-      if (!this.live) this.applySnapshot(data);
+      if (!this.live) {
+        this.applySnapshot(data);
+        // The Date header is the server's time, as now is in as_of
+        // messages.
+        const date = res.headers.get('Date');
+        this.freshness.update(data.as_of, date ? new Date(date) : null);
+      }
     } catch (err) {
       if (!this.live && !this.state.page.status_indicator) this.renderBanner();
     }
@@ -214,6 +222,10 @@ class StatusPage {
         this.state.page = { ...this.state.page, ...d };
         this.renderBanner();
         break;
+      case 'as_of':
+        // Says how old the state is, and changes none of it.
+        this.freshness.update(d.as_of, d.now);
+        return;
       default:
         return;
     }
