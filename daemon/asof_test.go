@@ -16,7 +16,7 @@ import (
 // shown is current: the request's time on the leader, the follower's last
 // read of the shared database on a follower.
 func TestClusterStatusAsOf(t *testing.T) {
-	a, b := twoInstances(t)
+	a, b, _ := twoInstances(t)
 	leader, follower := leaderOf(t, a, b)
 
 	statusAsOf := func(r *running) (string, http.Header) {
