@@ -121,17 +121,17 @@ func (r *rig) awaitOutageOn(nd *node) string {
 	return id
 }
 
-// SIGTERM to the leader, as a rolling restart sends: it resigns, and
-// another instance leads at once, without waiting for the lease to run
-// out. The bound is loose so that a busy machine does not fail it; the
-// figure is logged.
+// SIGTERM to the leader, as a rolling restart sends: it resigns before
+// its probes in flight end and announces it, and another instance leads
+// within 2 s, without waiting for the lease to run out (it takes well
+// under a second; the figure is logged).
 func testSIGTERMHandsOver(t *testing.T, sh *haShared) {
 	r := newRig(t, sh, 3)
 	leader := r.awaitLeader(time.Second, nil)
 
 	r.terminate(leader)
 	signalled := time.Now()
-	next := r.awaitLeader(5*time.Second, leader)
+	next := r.awaitLeader(2*time.Second, leader)
 	t.Logf("%s leads %v after SIGTERM to %s", next.name, time.Since(signalled).Round(10*time.Millisecond), leader.name)
 	testenv.Eventually(t, 20*time.Second, leader.name+" to exit", func() bool {
 		done, _ := leader.up.Exited()

@@ -514,14 +514,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 		// Draining first: the others see this instance leaving while it
 		// finishes its work.
 		d.cluster.drain()
+		// Resign before the probes in flight end (they may take a whole
+		// timeout): the engine's last state is saved, another instance
+		// leads at once, and the results still coming go to it through
+		// the queue.
+		d.cluster.resign()
 	}
 	if err := d.sched.Shutdown(); err != nil {
 		d.log.Warn("scheduler shutdown", "err", err)
-	}
-	if d.cluster != nil {
-		// Resign now, the engine's last state saved: another instance
-		// leads at once, while this one finishes shutting down.
-		d.cluster.resign()
 	}
 	stopPipe()
 	<-piped

@@ -200,14 +200,39 @@ func wireResult(r probe.Result) probe.Result {
 		Start: r.Start, Duration: r.Duration, Success: r.Success, Degraded: r.Degraded, Err: r.Err}
 }
 
-// send writes queued results in batches until ctx ends.
+// send writes queued results in batches until ctx ends, then writes
+// what is left, so that the results of the last probes before a shutdown
+// reach the leader.
 func (s *sides) send(ctx context.Context) {
 	t := time.NewTicker(resultsEvery)
 	defer t.Stop()
 	var batch []postgres.QueuedResult
+	flush := func(ctx context.Context) {
+		if len(batch) == 0 {
+			return
+		}
+		dropped, err := s.db.QueueResults(ctx, batch)
+		if err != nil {
+			s.log.Warn("cluster: sending results to the database failed; they are dropped", "results", len(batch), "err", err)
+		}
+		s.deduplicated.Add(int64(dropped))
+		batch = batch[:0]
+	}
 	for {
 		select {
 		case <-ctx.Done():
+			for {
+				select {
+				case r := <-s.out:
+					batch = append(batch, r)
+					continue
+				default:
+				}
+				break
+			}
+			fctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			flush(fctx)
+			cancel()
 			return
 		case r := <-s.out:
 			batch = append(batch, r)
@@ -216,17 +241,7 @@ func (s *sides) send(ctx context.Context) {
 			}
 		case <-t.C:
 		}
-		if len(batch) == 0 {
-			continue
-		}
-		dropped, err := s.db.QueueResults(ctx, batch)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("cluster: sending results to the database failed; they are dropped", "results", len(batch), "err", err)
-			}
-		}
-		s.deduplicated.Add(int64(dropped))
-		batch = batch[:0]
+		flush(ctx)
 	}
 }
 
