@@ -13,9 +13,15 @@ import (
 // a component's new status the last one shows it too. The leader's
 // engine makes the change; the others learn it from its feed.
 
+// agreed are the lags measured, one per component and change, and how
+// long each GET /status took meanwhile: the resolution of those lags.
+type agreed struct {
+	lags, requests []time.Duration
+}
+
 // agreement flips the chosen checks' target to 500 and back, rounds
-// times, and returns one lag per component and change.
-func agreement(c *cluster, t *target, flips, rounds int, poll, limit time.Duration) ([]time.Duration, error) {
+// times, and measures each change.
+func agreement(c *cluster, t *target, flips, rounds int, poll, limit time.Duration) (*agreed, error) {
 	var checks []int
 	comps := map[string]int{}
 	for k := range flips {
@@ -23,20 +29,20 @@ func agreement(c *cluster, t *target, flips, rounds int, poll, limit time.Durati
 		checks = append(checks, i)
 		comps[fmt.Sprintf("c%d", i)] = len(comps)
 	}
-	var lags []time.Duration
+	res := &agreed{}
 	for r := range rounds {
 		for _, fail := range []bool{true, false} {
 			t.setFailing(checks, fail)
-			got, err := awaitShown(c.nodes, comps, !fail, poll, limit)
+			got, err := awaitShown(c.nodes, comps, !fail, poll, limit, res)
 			if err != nil {
-				return lags, err
+				return res, err
 			}
-			lags = append(lags, got...)
+			res.lags = append(res.lags, got...)
 			q := quantiles(got)
 			log.Printf("agreement %d/%d: %d components %s, lag max %v", r+1, rounds, len(comps), map[bool]string{true: "down", false: "up"}[fail], q.max)
 		}
 	}
-	return lags, nil
+	return res, nil
 }
 
 // statusDoc is the part of GET /status the bench reads.
@@ -51,19 +57,21 @@ type statusDoc struct {
 // every component of comps OPERATIONAL (operational) or not, and returns
 // for each component the time between the first node and the last
 // showing it so.
-func awaitShown(nodes []*instance, comps map[string]int, operational bool, poll, limit time.Duration) ([]time.Duration, error) {
+func awaitShown(nodes []*instance, comps map[string]int, operational bool, poll, limit time.Duration, res *agreed) ([]time.Duration, error) {
 	seen := make([][]time.Time, len(nodes)) // node → component → when first shown
+	took := make([][]time.Duration, len(nodes))
 	errs := make([]error, len(nodes))
 	var wg sync.WaitGroup
 	for n, in := range nodes {
 		seen[n] = make([]time.Time, len(comps))
-		wg.Go(func() { errs[n] = in.watch(comps, operational, seen[n], poll, limit) })
+		wg.Go(func() { took[n], errs[n] = in.watch(comps, operational, seen[n], poll, limit) })
 	}
 	wg.Wait()
-	for _, err := range errs {
+	for n, err := range errs {
 		if err != nil {
 			return nil, err
 		}
+		res.requests = append(res.requests, took[n]...)
 	}
 	lags := make([]time.Duration, len(comps))
 	for k := range comps {
@@ -84,14 +92,16 @@ func awaitShown(nodes []*instance, comps map[string]int, operational bool, poll,
 
 // watch polls the node's /status until it has seen every component of
 // comps in the wanted state, noting in seen when each first was. A body
-// unchanged since the last poll (same ETag) costs a 304.
-func (in *instance) watch(comps map[string]int, operational bool, seen []time.Time, poll, limit time.Duration) error {
+// unchanged since the last poll (same ETag) costs a 304. It returns how
+// long each request took, its body read.
+func (in *instance) watch(comps map[string]int, operational bool, seen []time.Time, poll, limit time.Duration) ([]time.Duration, error) {
+	var took []time.Duration
 	deadline := time.Now().Add(limit)
 	left := len(comps)
 	etag := ""
 	for left > 0 {
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s shows %d of %d flipped components unchanged after %v", in.name, left, len(comps), limit)
+			return took, fmt.Errorf("%s shows %d of %d flipped components unchanged after %v", in.name, left, len(comps), limit)
 		}
 		round := time.Now()
 		req, _ := http.NewRequest(http.MethodGet, in.url("/status"), nil)
@@ -100,7 +110,7 @@ func (in *instance) watch(comps map[string]int, operational bool, seen []time.Ti
 		}
 		resp, err := quick.Do(req)
 		if err != nil {
-			return fmt.Errorf("%s GET /status: %w", in.name, err)
+			return took, fmt.Errorf("%s GET /status: %w", in.name, err)
 		}
 		at := time.Now() // as the instance answered; the body follows
 		if resp.StatusCode == http.StatusOK {
@@ -119,21 +129,24 @@ func (in *instance) watch(comps map[string]int, operational bool, seen []time.Ti
 		}
 		resp.Body.Close()
 		if err != nil {
-			return fmt.Errorf("%s GET /status: %w", in.name, err)
+			return took, fmt.Errorf("%s GET /status: %w", in.name, err)
 		}
+		took = append(took, time.Since(round))
 		time.Sleep(poll - time.Since(round))
 	}
-	return nil
+	return took, nil
 }
 
-// printAgreement writes the lags' quantiles.
-func printAgreement(lags []time.Duration, instances, flips, rounds int, poll time.Duration) {
+// print writes the lags' quantiles.
+func (a *agreed) print(instances, flips, rounds int, poll time.Duration) {
 	fmt.Printf("page agreement: from the first to the last of %d instances whose GET /status shows a component's new status\n", instances)
-	if len(lags) == 0 {
+	if len(a.lags) == 0 {
 		fmt.Printf("  no samples\n")
 		return
 	}
-	q := quantiles(lags)
-	fmt.Printf("  lag                         p50 %v  p99 %v  max %v (%d samples: %d components down and up, %d times; polled every %v)\n",
-		q.p50, q.p99, q.max, len(lags), flips, rounds, poll)
+	q := quantiles(a.lags)
+	fmt.Printf("  lag                         p50 %v  p99 %v  max %v (%d samples: %d components down and up, %d times)\n",
+		q.p50, q.p99, q.max, len(a.lags), flips, rounds)
+	r := quantiles(a.requests)
+	fmt.Printf("  resolution                  a GET /status every %v at most, taking median %v, p99 %v (body read and decoded)\n", poll, r.p50, r.p99)
 }

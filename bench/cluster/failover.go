@@ -99,7 +99,7 @@ func (c *cluster) takeover(leader *instance, sig syscall.Signal, poll time.Durat
 	return 0, fmt.Errorf("no other instance leads %v after %v of %s (last error: %v)", takeoverLimit, sig, leader.name, lastErr)
 }
 
-// printTakeovers writes min, median and max of each kind of takeover.
+// print writes min, median and max of each kind of takeover.
 func (t *takeovers) print(leaderPoll time.Duration) {
 	fmt.Printf("failover: from the signal to another instance's /metrics saying uptime_cluster_leader 1\n")
 	line := func(what string, ds []time.Duration) {
