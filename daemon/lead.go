@@ -30,6 +30,7 @@ import (
 const (
 	resultsEvery   = 100 * time.Millisecond
 	checksEvery    = 250 * time.Millisecond
+	detailsEvery   = 5 * time.Second
 	allChecksEvery = 5 * time.Minute
 	pruneEvery     = 30 * time.Second
 	keepFeed       = 10 * time.Minute
@@ -66,9 +67,21 @@ type sides struct {
 
 	// feed collects the checks that got results since the last
 	// AppendChecks (only while leading).
-	feedMu  sync.Mutex
-	changed map[string]status.CheckStatus
-	lastRes map[string]time.Time
+	feedMu sync.Mutex
+	// urgent holds checks whose state changed, written at once; details
+	// those that only got another result, written every detailsEvery:
+	// followers need a state change within a second, a latency figure
+	// can wait, and every entry costs each follower a decode and a copy
+	// of the check list.
+	urgent, details map[string]status.CheckStatus
+	lastRes         map[string]time.Time
+	lastState       map[string]status.CheckState
+
+	// slotMu guards slots: per check, the latest run the engine took, so
+	// that a run probed twice (the leader's own result, and another
+	// instance's from the queue) counts once.
+	slotMu sync.Mutex
+	slots  map[string]int64
 
 	// termMu orders the replica's start and stop with the terms of
 	// leadership and the shutdown; closing is set once run returned.
@@ -182,6 +195,15 @@ func (s *sides) observe(c *config.Check, r probe.Result) {
 	} else {
 		slot = r.Start.UnixNano() // a push report: its own run
 	}
+	if p := s.pipe.Load(); p != nil {
+		// The leader's own results go straight to its engine: the
+		// queue's insert, delete and decoding were a third of a
+		// cluster's cost per probe.
+		if s.take1(r.CheckID, slot) {
+			p.Observe(wireResult(r))
+		}
+		return
+	}
 	body, err := json.Marshal(wireResult(r))
 	if err != nil {
 		return
@@ -291,6 +313,9 @@ func (s *sides) lead(ctx context.Context, epoch int64) {
 	s.mu.Lock()
 	spec := s.spec
 	s.mu.Unlock()
+	s.slotMu.Lock()
+	s.slots = map[string]int64{}
+	s.slotMu.Unlock()
 	opts := s.opts
 	opts.Store = view
 	opts.Consumers = append([]pipeline.Consumer{s.feedWriter()}, opts.Consumers...)
@@ -346,7 +371,6 @@ func (s *sides) lead(ctx context.Context, epoch int64) {
 // result whose run (or a later one) the engine has seen already: two
 // instances probed it while the membership changed.
 func (s *sides) take(ctx context.Context, view *postgres.DB, p *pipeline.Pipeline) {
-	seen := map[string]int64{}
 	t := time.NewTicker(resultsEvery)
 	defer t.Stop()
 	for {
@@ -364,8 +388,7 @@ func (s *sides) take(ctx context.Context, view *postgres.DB, p *pipeline.Pipelin
 				break
 			}
 			for _, q := range rs {
-				if last, ok := seen[q.CheckID]; ok && q.Slot <= last {
-					s.deduplicated.Add(1)
+				if !s.take1(q.CheckID, q.Slot) {
 					continue
 				}
 				var r probe.Result
@@ -373,7 +396,6 @@ func (s *sides) take(ctx context.Context, view *postgres.DB, p *pipeline.Pipelin
 					s.log.Warn("cluster: a probe result could not be read", "check", q.CheckID, "instance", q.Instance, "err", err)
 					continue
 				}
-				seen[q.CheckID] = q.Slot
 				p.Observe(r)
 			}
 			if len(rs) < 1000 {
@@ -383,20 +405,42 @@ func (s *sides) take(ctx context.Context, view *postgres.DB, p *pipeline.Pipelin
 	}
 }
 
+// take1 reports whether the engine should take the result of check's
+// run slot: not when it took that run, or a later one, already.
+func (s *sides) take1(check string, slot int64) bool {
+	s.slotMu.Lock()
+	defer s.slotMu.Unlock()
+	if last, ok := s.slots[check]; ok && slot <= last {
+		s.deduplicated.Add(1)
+		return false
+	}
+	s.slots[check] = slot
+	return true
+}
+
 // feedWriter is the leader's consumer that notes which checks got
 // results, for writeChecks.
 func (s *sides) feedWriter() pipeline.Consumer {
 	s.feedMu.Lock()
-	s.changed = map[string]status.CheckStatus{}
-	s.lastRes = map[string]time.Time{}
+	s.urgent, s.details = map[string]status.CheckStatus{}, map[string]status.CheckStatus{}
+	s.lastRes, s.lastState = map[string]time.Time{}, map[string]status.CheckState{}
 	s.feedMu.Unlock()
 	return consumerFunc(func(_ []status.Event, snap *status.Snapshot) {
 		s.feedMu.Lock()
 		defer s.feedMu.Unlock()
 		for _, c := range snap.Checks {
-			if !c.LastResult.Equal(s.lastRes[c.ID]) {
-				s.lastRes[c.ID] = c.LastResult
-				s.changed[c.ID] = c
+			if c.LastResult.Equal(s.lastRes[c.ID]) {
+				continue
+			}
+			s.lastRes[c.ID] = c.LastResult
+			if c.State != s.lastState[c.ID] {
+				s.lastState[c.ID] = c.State
+				s.urgent[c.ID] = c
+				delete(s.details, c.ID)
+			} else if _, ok := s.urgent[c.ID]; ok {
+				s.urgent[c.ID] = c
+			} else {
+				s.details[c.ID] = c
 			}
 		}
 	})
@@ -407,33 +451,46 @@ type consumerFunc func([]status.Event, *status.Snapshot)
 func (f consumerFunc) Publish(ev []status.Event, snap *status.Snapshot) { f(ev, snap) }
 
 // writeChecks appends the checks' states to the feed: all of them at
-// once and every few minutes, the changed ones often.
+// once and every few minutes, those whose state changed within a
+// quarter of a second, those that only got results every few seconds.
 func (s *sides) writeChecks(ctx context.Context, view *postgres.DB, p *pipeline.Pipeline) {
-	all := time.Time{}
+	var all, details time.Time
 	t := time.NewTicker(checksEvery)
 	defer t.Stop()
 	for {
 		var checks []status.CheckStatus
-		full := time.Since(all) >= allChecksEvery
+		now := time.Now()
+		full := now.Sub(all) >= allChecksEvery
+		withDetails := now.Sub(details) >= detailsEvery
+		s.feedMu.Lock()
 		if full {
 			checks = p.Snapshot().Checks
-			s.feedMu.Lock()
-			clear(s.changed)
-			s.feedMu.Unlock()
+			clear(s.urgent)
+			clear(s.details)
 		} else {
-			s.feedMu.Lock()
-			for _, c := range s.changed {
+			for _, c := range s.urgent {
 				checks = append(checks, c)
 			}
-			clear(s.changed)
-			s.feedMu.Unlock()
+			clear(s.urgent)
+			if withDetails {
+				for _, c := range s.details {
+					checks = append(checks, c)
+				}
+				clear(s.details)
+			}
 		}
+		s.feedMu.Unlock()
 		if err := view.AppendChecks(ctx, checks, full); err != nil {
 			if ctx.Err() == nil {
 				s.log.Warn("cluster: writing check states to the feed failed", "err", err)
 			}
-		} else if full {
-			all = time.Now()
+		} else {
+			if full {
+				all = now
+			}
+			if full || withDetails {
+				details = now
+			}
 		}
 		select {
 		case <-ctx.Done():
