@@ -61,6 +61,13 @@ func (r Rule) Window() time.Duration {
 	return max(FreshIntervals*r.Interval, MinFresh)
 }
 
+// Fresh reports whether a report made at at still counts at now: made
+// (at is not zero) within Window before now. A time after now counts as
+// now.
+func (r Rule) Fresh(at, now time.Time) bool {
+	return !at.IsZero() && now.Sub(at) <= r.Window()
+}
+
 // Result is the combined state of one check, and which regions see what.
 type Result struct {
 	State status.CheckState
@@ -111,7 +118,7 @@ func Combine(rule Rule, views []View, now time.Time) Result {
 	var atLeast [5]int
 	for _, v := range views {
 		res.Regions = append(res.Regions, v.Region)
-		if v.At.IsZero() || now.Sub(v.At) > res.Window {
+		if !rule.Fresh(v.At, now) {
 			res.Stale = append(res.Stale, v.Region)
 			continue
 		}

@@ -174,15 +174,22 @@ func TestFreshness(t *testing.T) {
 		{0, 30 * time.Second, true}, // no interval: the floor alone
 		{0, 31 * time.Second, false},
 		{time.Minute, 0, true},
+		{time.Minute, -time.Minute, true}, // a clock a little ahead: now
 	}
 	for _, tt := range tests {
 		r := Combine(Rule{Quorum: 1, Interval: tt.interval}, []View{{Region: "eu-west", State: down, At: now.Add(-tt.age)}}, now)
 		if fresh := r.State == down; fresh != tt.fresh {
 			t.Errorf("interval %v, report %v old: fresh %v, want %v (window %v)", tt.interval, tt.age, fresh, tt.fresh, r.Window)
 		}
+		if fresh := (Rule{Interval: tt.interval}).Fresh(now.Add(-tt.age), now); fresh != tt.fresh {
+			t.Errorf("interval %v, report %v old: Fresh says %v, want %v", tt.interval, tt.age, fresh, tt.fresh)
+		}
 		if want := max(3*tt.interval, 30*time.Second); r.Window != want {
 			t.Errorf("interval %v: window %v, want %v", tt.interval, r.Window, want)
 		}
+	}
+	if (Rule{Interval: time.Minute}).Fresh(time.Time{}, now) {
+		t.Error("a region that never reported is fresh")
 	}
 }
 

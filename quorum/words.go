@@ -18,27 +18,45 @@ import (
 //
 // The first part names the regions that make the state, marking those
 // that see worse; the others follow, worst first, then the regions that
-// know nothing.
+// know nothing. String is Lead followed by Rest.
 func (r Result) String() string {
+	return r.Lead() + r.Rest()
+}
+
+// Lead is the first part of String: the state and the regions that make
+// it ("down in 2 of 3 regions: eu-west, us-east"), or, for UNKNOWN, how
+// far the regions were from a quorum. A caller that adds a region's own
+// words (its error) puts them after Lead, before Rest.
+func (r Result) Lead() string {
 	if r.N == 0 {
 		return "unknown: the check has no regions"
 	}
+	if r.State == status.CheckUnknown || severity(r.State) == 0 {
+		return fmt.Sprintf("unknown: a state from %d of %s, %d needed", r.knowing(), regions(r.N), r.K)
+	}
 	var b strings.Builder
 	agree := r.Agree()
-	if r.State == status.CheckUnknown || severity(r.State) == 0 {
-		fmt.Fprintf(&b, "unknown: a state from %d of %s, %d needed", r.knowing(), regions(r.N), r.K)
-	} else {
-		fmt.Fprintf(&b, "%s in %d of %s: ", word(r.State), len(agree), regions(r.N))
-		for i, id := range agree {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(id)
-			if s, _ := r.stateOf(id); s != r.State {
-				fmt.Fprintf(&b, " (%s)", word(s))
-			}
+	fmt.Fprintf(&b, "%s in %d of %s: ", word(r.State), len(agree), regions(r.N))
+	for i, id := range agree {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(id)
+		if s, _ := r.stateOf(id); s != r.State {
+			fmt.Fprintf(&b, " (%s)", word(s))
 		}
 	}
+	return b.String()
+}
+
+// Rest is the rest of String after Lead: the other regions, each part
+// starting with "; " ("; up in ap-south"), or "" when there are none.
+func (r Result) Rest() string {
+	if r.N == 0 {
+		return ""
+	}
+	var b strings.Builder
+	agree := r.Agree()
 	for _, s := range worstFirst {
 		var rest []string
 		for _, id := range r.Seen[s] {

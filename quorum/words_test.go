@@ -1,6 +1,7 @@
 package quorum
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -28,6 +29,12 @@ func TestWords(t *testing.T) {
 		r := Combine(Rule{Quorum: tt.k, Interval: 30 * time.Second}, views(tt.in), now)
 		if got := r.String(); got != tt.want {
 			t.Errorf("%v k=%d:\n got %s\nwant %s", tt.in, tt.k, got, tt.want)
+		}
+		// Lead ends where the other regions begin: a region's error
+		// goes there.
+		lead, _, _ := strings.Cut(tt.want, "; ")
+		if r.Lead() != lead || r.Lead()+r.Rest() != tt.want {
+			t.Errorf("%v k=%d: lead %q, rest %q; want lead %q", tt.in, tt.k, r.Lead(), r.Rest(), lead)
 		}
 	}
 }

@@ -30,6 +30,10 @@ type check struct {
 
 	state CheckState
 	down  bool
+	// reported is set while the state came from Report: thresholds ran
+	// elsewhere (one machine per region), so the runs and window here say
+	// nothing, and describe takes its words from the report.
+	reported bool
 	// presumedDown is set when a check is restored for a component that
 	// was in an outage: the restart lost its run of failures, so its first
 	// failure counts as the last of that run and keeps it DOWN at once,
@@ -57,6 +61,35 @@ type check struct {
 	lastFailureAt time.Time
 	since         time.Time
 	uptime        *uptimeCheck
+}
+
+// configure takes the thresholds of spec. Below 1 they count as 1: the
+// engine refuses such a Spec, and a Machine must not read 0 as "DOWN at
+// once, SLOW always".
+func (c *check) configure(spec CheckSpec) {
+	c.failAt, c.recoverAt = max(spec.FailureThreshold, 1), max(spec.SuccessThreshold, 1)
+	c.interval, c.slowAfter = spec.Interval, spec.DegradedLatency
+}
+
+// record applies one result: a success slower than degraded_latency
+// counts as SLOW, the details of the latest result are kept, and the
+// thresholds run. The engine and Machine both go through here, so a
+// region's machine follows the engine's rules to the letter. Times are
+// the caller's: a Machine has no clock.
+func (c *check) record(r Observation) CheckState {
+	if r.Outcome == OK && c.slowAfter > 0 && r.Latency > c.slowAfter {
+		r.Outcome = Slow
+	}
+	c.lastLatency, c.lastErr, c.slowReason = r.Latency, "", ""
+	switch r.Outcome {
+	case OK:
+	case Slow:
+		c.slowReason = r.Err
+	default:
+		c.lastErr, c.lastFailure = r.Err, r.Err
+	}
+	c.reported = false
+	return c.observe(r.Outcome)
 }
 
 // observe feeds one result and returns the check's new state. Thresholds

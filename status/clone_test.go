@@ -202,7 +202,7 @@ func TestCloneCoversEveryField(t *testing.T) {
 			"now", "oldPage", "quiet", "events"},
 		reflect.TypeFor[component](): {"c", "order", "group", "manual", "checks", "nUnknown", "nDown", "nFlaky", "nSlow",
 			"inMaint", "held", "heldStatus", "fromChecks", "auto", "last", "stableFrom", "monitoringSince"},
-		reflect.TypeFor[check](): {"id", "comp", "failAt", "recoverAt", "interval", "slowAfter", "state", "down", "presumedDown",
+		reflect.TypeFor[check](): {"id", "comp", "failAt", "recoverAt", "interval", "slowAfter", "state", "down", "reported", "presumedDown",
 			"fails", "oks", "slows", "window", "lastOutcome", "lastErr", "lastLatency", "slowReason", "lastAt",
 			"lastFailure", "lastFailureAt", "since", "uptime"},
 		reflect.TypeFor[group]():       {"g", "counts"},

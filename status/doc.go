@@ -8,6 +8,8 @@
 // the daemon feeds it results (Observe), ticks (Tick), reloads
 // (Reconfigure) and API requests (PutIncident, PutMaintenance,
 // SetComponentStatus...), and passes on the events each call returns.
+// A check whose thresholds run elsewhere, one Machine per region, gets
+// its combined state through Report instead of results.
 //
 // The rules are those of docs/statuses.md. Beyond the basic ones:
 //

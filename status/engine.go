@@ -173,29 +173,32 @@ func (e *Engine) Observe(now time.Time, r Observation) []Event {
 	}
 	e.begin(now)
 	e.due(now)
-	if r.Outcome == OK && ch.slowAfter > 0 && r.Latency > ch.slowAfter {
-		r.Outcome = Slow
-	}
 	old := ch.state
-	ch.lastAt, ch.lastLatency, ch.lastErr, ch.slowReason = now, r.Latency, "", ""
-	if r.Outcome == Slow {
-		ch.slowReason = r.Err
+	ch.record(r)
+	ch.lastAt = now
+	if ch.lastOutcome == Fail {
+		ch.lastFailureAt = now
 	}
-	if r.Outcome != OK && r.Outcome != Slow {
-		ch.lastErr, ch.lastFailure, ch.lastFailureAt = r.Err, r.Err, now
-	}
-	st := ch.observe(r.Outcome)
-	c := ch.comp
-	e.uptime.add(ch.uptime, now, ch.interval, st, c.inMaint)
-	if st != old {
-		ch.since = now
-		c.count(old, -1)
-		c.count(st, 1)
-		cs := ch.status()
-		e.emit(Event{Kind: CheckChanged, Check: &cs, OldCheck: old})
-		e.recompute(c)
-	}
+	e.settle(ch, old)
 	return e.finish()
+}
+
+// settle follows a check's new result (or report) through: its time
+// counts toward uptime, and a change of state is told and moves its
+// component, which may open or move an incident.
+func (e *Engine) settle(ch *check, old CheckState) {
+	st := ch.state
+	c := ch.comp
+	e.uptime.add(ch.uptime, e.now, ch.interval, st, c.inMaint)
+	if st == old {
+		return
+	}
+	ch.since = e.now
+	c.count(old, -1)
+	c.count(st, 1)
+	cs := ch.status()
+	e.emit(Event{Kind: CheckChanged, Check: &cs, OldCheck: old})
+	e.recompute(c)
 }
 
 // Tick moves time-driven state: maintenance windows start and end,

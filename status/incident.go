@@ -201,6 +201,9 @@ func (e *Engine) describe(c *component) string {
 			}
 		case CheckFlaky:
 			s = fmt.Sprintf("%s is FLAKY (%d of its last %d results failed)", ch.id, ch.flakyCount(), flakyWindow)
+			if ch.reported {
+				s = ch.id + " is FLAKY" // its window is elsewhere; the report says how
+			}
 			if ch.lastFailure != "" {
 				s += ": " + ch.lastFailure
 			}

@@ -119,8 +119,7 @@ func (e *Engine) setChecks(c *component, specs []CheckSpec) {
 			st := ch.status()
 			e.emit(Event{Kind: CheckChanged, Check: &st})
 		}
-		ch.failAt, ch.recoverAt, ch.interval = cs.FailureThreshold, cs.SuccessThreshold, cs.Interval
-		ch.slowAfter = cs.DegradedLatency
+		ch.configure(cs)
 		list = append(list, ch)
 		ids = append(ids, cs.ID)
 	}

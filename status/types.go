@@ -182,7 +182,8 @@ type CheckStatus struct {
 	ID        string
 	Component string
 	State     CheckState
-	// Since is when the check entered State (zero while UNKNOWN).
+	// Since is when the check entered State (zero while UNKNOWN for
+	// want of any result; set when a Report made it UNKNOWN).
 	Since       time.Time
 	LastOutcome Outcome
 	LastResult  time.Time
