@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,4 +163,29 @@ func findIncident(s status.Snapshot, id string) (status.Incident, bool) {
 		}
 	}
 	return status.Incident{}, false
+}
+
+// Two instances in two regions each probe the check from their own; the
+// leader's engine runs each region's thresholds and declares the outage
+// when both regions see it (a quorum of two), saying so.
+func TestClusterCombinesRegions(t *testing.T) {
+	url := pgDatabase(t)
+	dead := closedAddr(t)
+	extra := "regions: [{id: eu}, {id: us}]\n"
+	a := startDaemon(t, pgConfigAt(t, url, dead, extra+"cluster: {region: eu, instance: node-eu}\n"))
+	b := startDaemon(t, pgConfigAt(t, url, dead, extra+"cluster: {region: us, instance: node-us}\n"))
+	leader, follower := leaderOf(t, a, b)
+	owned := func(r *running) int {
+		r.d.mu.Lock()
+		defer r.d.mu.Unlock()
+		return len(r.d.owned)
+	}
+	testenv.Eventually(t, 15*time.Second, "the check owned in each region", func() bool {
+		return owned(a) == 1 && owned(b) == 1
+	})
+	testenv.Eventually(t, 20*time.Second, "the outage seen by both regions, on both instances", func() bool {
+		l, f := leader.d.Snapshot(), follower.d.Snapshot()
+		return len(l.Incidents) == 1 && l.Checks[0].State == status.CheckDown &&
+			strings.Contains(l.Checks[0].LastError, "2 of 2 regions") && same(l, f)
+	})
 }

@@ -315,29 +315,41 @@ func (d *Daemon) mine(checks []*config.Check) []*config.Check {
 }
 
 // own takes the live members of a cluster and probes the checks this
-// instance owns among them: rendezvous hashing moves only the checks of a
-// member that joined or left. Until the states that several regions see
-// of a check are combined, the checks are shared among the members of
-// every region, so that each is probed once.
+// instance owns among them: each check probed from this instance's
+// region is owned by one live member of the region (rendezvous hashing
+// moves only the checks of a member that joined or left); a push check,
+// which no region probes, by one member of the whole cluster.
 func (d *Daemon) own(v cluster.View) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var owners []string
-	for _, region := range slices.Sorted(maps.Keys(v.Regions())) {
-		owners = append(owners, v.Owners(region)...)
+	region := d.cfg.Cluster.Region
+	local := v.Owners(region)
+	var all []string
+	for _, r := range slices.Sorted(maps.Keys(v.Regions())) {
+		all = append(all, v.Owners(r)...)
 	}
-	ids := make([]string, 0, len(d.cfg.Checks()))
+	var mineHere, mineAnywhere []string
 	for _, c := range d.cfg.Checks() {
-		ids = append(ids, c.ID)
+		switch {
+		case len(c.Regions) == 0:
+			mineAnywhere = append(mineAnywhere, c.ID)
+		case len(d.cfg.Regions) <= 1 || slices.Contains(c.Regions, region):
+			// With one region, which the file need not name, every
+			// instance is in it.
+			mineHere = append(mineHere, c.ID)
+		}
 	}
 	next := map[string]bool{}
-	for _, id := range cluster.Owned(d.cluster.instance, owners, ids) {
+	for _, id := range cluster.Owned(d.cluster.instance, local, mineHere) {
+		next[id] = true
+	}
+	for _, id := range cluster.Owned(d.cluster.instance, all, mineAnywhere) {
 		next[id] = true
 	}
 	if maps.Equal(next, d.owned) {
 		return
 	}
-	if len(next) == 0 && len(ids) > 0 && !slices.Contains(owners, d.cluster.instance) {
+	if len(next) == 0 && len(mineHere)+len(mineAnywhere) > 0 && !slices.Contains(local, d.cluster.instance) {
 		d.log.Warn("cluster: this instance probes nothing: its config differs from the leader's (or it is draining); run the same config file everywhere", "instance", d.cluster.instance)
 	}
 	d.owned = next
@@ -376,7 +388,7 @@ func (d *Daemon) Reload(next *config.Config) error {
 	}
 	var err error
 	if d.sides != nil {
-		err = d.sides.reconfigure(ctx, specOf(next))
+		err = d.sides.reconfigure(ctx, specOf(next), regionsOf(next))
 	} else {
 		err = d.pipe.Reconfigure(ctx, specOf(next))
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/up-status/up/config"
 	"github.com/up-status/up/pipeline"
 	"github.com/up-status/up/probe"
+	"github.com/up-status/up/regional"
 	"github.com/up-status/up/replica"
 	"github.com/up-status/up/schedule"
 	"github.com/up-status/up/status"
@@ -97,6 +98,7 @@ func newSides(cfg *config.Config, db *postgres.DB, instance string, opts pipelin
 	spec := specOf(cfg)
 	// The probe's series are exported where it ran (Daemon.onResult).
 	opts.Results = nil
+	opts.Regions = regionsOf(cfg)
 	return &sides{
 		log: log, db: db, instance: instance, region: cfg.Cluster.Region, opts: opts, deliver: deliver, spec: spec,
 		out: make(chan postgres.QueuedResult, 8192),
@@ -168,12 +170,15 @@ func (s *sides) AsOf(now time.Time) time.Time {
 	return s.rep.AsOf()
 }
 
-func (s *sides) reconfigure(ctx context.Context, spec status.Spec) error {
+func (s *sides) reconfigure(ctx context.Context, spec status.Spec, regions []regional.Spec) error {
 	s.mu.Lock()
-	s.spec = spec
+	s.spec, s.opts.Regions = spec, regions
 	s.mu.Unlock()
 	if p := s.pipe.Load(); p != nil {
 		if err := p.Reconfigure(ctx, spec); err != nil {
+			return err
+		}
+		if err := p.SetRegions(ctx, regions); err != nil {
 			return err
 		}
 	}
@@ -188,6 +193,7 @@ func (s *sides) observe(c *config.Check, r probe.Result) {
 		s.localErrs.Add(1)
 		return
 	}
+	r.Region = s.region
 	slot := int64(0)
 	if c != nil && c.Interval > 0 {
 		phase := schedule.Phase(c.ID, c.Interval)
@@ -199,7 +205,7 @@ func (s *sides) observe(c *config.Check, r probe.Result) {
 		// The leader's own results go straight to its engine: the
 		// queue's insert, delete and decoding were a third of a
 		// cluster's cost per probe.
-		if s.take1(r.CheckID, slot) {
+		if s.take1(r.CheckID, r.Region, slot) {
 			p.Observe(wireResult(r))
 		}
 		return
@@ -218,7 +224,7 @@ func (s *sides) observe(c *config.Check, r probe.Result) {
 // wireResult is what the engine needs of a result: the protocol details
 // stay with the metrics of the instance that probed.
 func wireResult(r probe.Result) probe.Result {
-	return probe.Result{CheckID: r.CheckID, Component: r.Component, Check: r.Check, Type: r.Type, Target: r.Target,
+	return probe.Result{CheckID: r.CheckID, Component: r.Component, Check: r.Check, Type: r.Type, Target: r.Target, Region: r.Region,
 		Start: r.Start, Duration: r.Duration, Success: r.Success, Degraded: r.Degraded, Err: r.Err}
 }
 
@@ -311,12 +317,11 @@ func (s *sides) lead(ctx context.Context, epoch int64) {
 		return cluster.Fence(ctx, tx, "engine", s.instance, epoch)
 	})
 	s.mu.Lock()
-	spec := s.spec
+	spec, opts := s.spec, s.opts
 	s.mu.Unlock()
 	s.slotMu.Lock()
 	s.slots = map[string]int64{}
 	s.slotMu.Unlock()
-	opts := s.opts
 	opts.Store = view
 	opts.Consumers = append([]pipeline.Consumer{s.feedWriter()}, opts.Consumers...)
 	p, err := pipeline.New(ctx, spec, opts)
@@ -388,7 +393,7 @@ func (s *sides) take(ctx context.Context, view *postgres.DB, p *pipeline.Pipelin
 				break
 			}
 			for _, q := range rs {
-				if !s.take1(q.CheckID, q.Slot) {
+				if !s.take1(q.CheckID, q.Region, q.Slot) {
 					continue
 				}
 				var r probe.Result
@@ -396,6 +401,7 @@ func (s *sides) take(ctx context.Context, view *postgres.DB, p *pipeline.Pipelin
 					s.log.Warn("cluster: a probe result could not be read", "check", q.CheckID, "instance", q.Instance, "err", err)
 					continue
 				}
+				r.Region = q.Region
 				p.Observe(r)
 			}
 			if len(rs) < 1000 {
@@ -406,15 +412,17 @@ func (s *sides) take(ctx context.Context, view *postgres.DB, p *pipeline.Pipelin
 }
 
 // take1 reports whether the engine should take the result of check's
-// run slot: not when it took that run, or a later one, already.
-func (s *sides) take1(check string, slot int64) bool {
+// run slot in region: not when it took that run, or a later one,
+// already.
+func (s *sides) take1(check, region string, slot int64) bool {
+	key := check + "\x00" + region
 	s.slotMu.Lock()
 	defer s.slotMu.Unlock()
-	if last, ok := s.slots[check]; ok && slot <= last {
+	if last, ok := s.slots[key]; ok && slot <= last {
 		s.deduplicated.Add(1)
 		return false
 	}
-	s.slots[check] = slot
+	s.slots[key] = slot
 	return true
 }
 

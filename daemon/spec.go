@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"github.com/up-status/up/config"
+	"github.com/up-status/up/regional"
 	"github.com/up-status/up/status"
 )
 
@@ -38,4 +39,27 @@ func specOf(cfg *config.Config) status.Spec {
 		})
 	}
 	return s
+}
+
+// regionsOf lists the checks probed from more than one region, for the
+// engine's per-region thresholds; the others need none.
+func regionsOf(cfg *config.Config) []regional.Spec {
+	var out []regional.Spec
+	for _, c := range cfg.Checks() {
+		if len(c.Regions) < 2 {
+			continue
+		}
+		out = append(out, regional.Spec{
+			Check: status.CheckSpec{
+				ID:               c.ID,
+				FailureThreshold: c.FailureThreshold,
+				SuccessThreshold: c.SuccessThreshold,
+				Interval:         c.Interval,
+				DegradedLatency:  c.DegradedLatency,
+			},
+			Regions: c.Regions,
+			Quorum:  c.Quorum,
+		})
+	}
+	return out
 }

@@ -90,7 +90,17 @@ func (p *Pipeline) observe(r probe.Result) {
 		o.Outcome, o.Err = status.Slow, r.Degraded
 	}
 	now := p.now()
-	events := p.engine.Observe(now, o)
+	var events []status.Event
+	if p.regional[r.CheckID] {
+		rep, _ := p.regions.Observe(now, r.Region, o)
+		p.strays.Store(p.regions.Strays())
+		if rep.CheckID == "" {
+			return // from a region the check is not probed from
+		}
+		events = p.engine.Report(now, rep)
+	} else {
+		events = p.engine.Observe(now, o)
+	}
 	if r.Success {
 		p.latency.Add(r.CheckID, now, r.Duration)
 	}
@@ -116,7 +126,12 @@ func (p *Pipeline) localFailure(r probe.Result) {
 }
 
 func (p *Pipeline) tick() {
-	p.after(p.engine.Tick(p.now()))
+	now := p.now()
+	// Regions whose results grew old stop counting toward the quorum.
+	for _, rep := range p.regions.Tick(now) {
+		p.after(p.engine.Report(now, rep))
+	}
+	p.after(p.engine.Tick(now))
 }
 
 // change runs an API write: on a copy of the engine, committed before

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/up-status/up/probe"
+	"github.com/up-status/up/regional"
 	"github.com/up-status/up/status"
 	"github.com/up-status/up/store"
 )
@@ -57,6 +58,12 @@ type Options struct {
 	IDs func() string
 	// Engine options, e.g. status.WithRetention.
 	Engine []status.Option
+	// Regions are the checks probed from several regions: their results
+	// (probe.Result.Region set) run each region's thresholds apart and
+	// reach the engine as the state their quorum agrees on
+	// (status.Engine.Report). Other checks' results go to the engine as
+	// they are.
+	Regions []regional.Spec
 
 	// Consumers get every published batch, in this order.
 	Consumers []Consumer
@@ -131,6 +138,12 @@ type Pipeline struct {
 	pubOn   bool
 	held    time.Time         // when a publication began to wait for the store; zero: none waits
 	local   map[string]string // checks whose last probe failed locally, with the error
+	// regions runs the thresholds of the checks in regional (those
+	// probed from several regions) per region; the engine stage owns
+	// both. strays mirrors regions.Strays for other goroutines.
+	regions  *regional.Checks
+	regional map[string]bool
+	strays   atomic.Uint64
 
 	snap        atomic.Pointer[status.Snapshot]
 	queueHigh   atomic.Int64
@@ -175,6 +188,7 @@ func New(ctx context.Context, spec status.Spec, opts Options) (*Pipeline, error)
 		latency:   status.NewLatency(),
 		local:     map[string]string{},
 	}
+	p.setRegions(opts.Regions)
 	keep := opts.Keep
 	keep.ResponseTimes = orDefault(keep.ResponseTimes, DefaultKeep.ResponseTimes)
 	keep.Uptime = orDefault(keep.Uptime, DefaultKeep.Uptime)
@@ -261,6 +275,33 @@ func (p *Pipeline) Change(ctx context.Context, fn func(e *status.Engine, now tim
 		return <-c.done
 	}
 }
+
+// SetRegions replaces the checks probed from several regions (a
+// reloaded config); the regions' machines of checks that stay keep
+// their state.
+func (p *Pipeline) SetRegions(ctx context.Context, specs []regional.Spec) error {
+	return p.Change(ctx, func(*status.Engine, time.Time) ([]status.Event, error) {
+		// The engine stage runs this: it owns the regions too.
+		p.setRegions(specs)
+		return nil, nil
+	})
+}
+
+func (p *Pipeline) setRegions(specs []regional.Spec) {
+	p.regional = map[string]bool{}
+	for _, s := range specs {
+		p.regional[s.Check.ID] = true
+	}
+	if p.regions == nil {
+		p.regions = regional.New(specs)
+		return
+	}
+	p.regions.Reconfigure(specs)
+}
+
+// Strays counts results from a region their check is not probed from
+// (an instance on another config while it rolls out).
+func (p *Pipeline) Strays() uint64 { return p.strays.Load() }
 
 // Reconfigure applies a new spec (a reloaded config) as one Change.
 func (p *Pipeline) Reconfigure(ctx context.Context, spec status.Spec) error {

@@ -152,6 +152,12 @@ type Result struct {
 	Type      string // http | tcp | icmp | dns | tls | grpc | websocket
 	Target    string
 
+	// Region is where the probe ran from, in a cluster with several
+	// regions (set by the daemon, "" on a single instance): the engine
+	// runs each region's thresholds apart and combines them by the
+	// check's quorum.
+	Region string `json:",omitempty"`
+
 	Start time.Time
 	// Duration is how long the target took: the whole probe, wall
 	// clock, for HTTP and TCP and for a ping without replies; the average
