@@ -38,7 +38,11 @@ func (d *DB) Metrics(ctx context.Context) ([]store.Metric, error) {
 // transaction. A point at a millisecond that already has one replaces it.
 // NaN values are refused, as the SQLite store refuses them.
 func (d *DB) PutMetric(ctx context.Context, m store.Metric) error {
-	if err := d.write(ctx, func(tx pgx.Tx) error { return putMetric(ctx, tx, m) }); err != nil {
+	rows, err := metricRows([]store.Metric{m}, false)
+	if err == nil {
+		err = d.write(ctx, func(tx pgx.Tx) error { return insertMetrics(ctx, tx, rows) })
+	}
+	if err != nil {
 		return fmt.Errorf("put metric %q: %w", m.ID, err)
 	}
 	return nil
@@ -46,39 +50,95 @@ func (d *DB) PutMetric(ctx context.Context, m store.Metric) error {
 
 // PutMetrics writes several metrics and their points in one transaction.
 func (d *DB) PutMetrics(ctx context.Context, ms []store.Metric) error {
-	err := d.write(ctx, func(tx pgx.Tx) error {
-		for _, m := range ms {
-			if err := putMetric(ctx, tx, m); err != nil {
-				return fmt.Errorf("metric %q: %w", m.ID, err)
-			}
-		}
+	rows, err := metricRows(ms, true)
+	if err != nil {
+		return fmt.Errorf("put metrics: %w", err)
+	}
+	if len(rows.ids) == 0 {
 		return nil
-	})
+	}
+	err = d.write(ctx, func(tx pgx.Tx) error { return insertMetrics(ctx, tx, rows) })
 	if err != nil {
 		return fmt.Errorf("put metrics: %w", err)
 	}
 	return nil
 }
 
-func putMetric(ctx context.Context, tx pgx.Tx, m store.Metric) error {
-	if m.ID == "" {
-		return errors.New("metric without id")
+// insertMetrics writes rows in two statements whatever the number of
+// metrics: the engine saves the response times of every check each
+// minute, and a round trip per metric made that flush take seconds with
+// thousands of checks.
+func insertMetrics(ctx context.Context, tx pgx.Tx, rows metricColumns) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO metrics (id, name, unit, custom)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[])
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit,
+				custom = excluded.custom`, rows.ids, rows.names, rows.units, rows.custom); err != nil {
+		return err
 	}
-	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO metrics (id, name, unit, custom) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit,
-			custom = excluded.custom`, m.ID, m.Name, m.Unit, m.Custom)
-	for n, p := range m.Points {
-		if p.Time.IsZero() {
-			return fmt.Errorf("point %d: no time", n)
-		}
-		if math.IsNaN(p.Value) {
-			return fmt.Errorf("point %d: value is NaN", n)
-		}
-		b.Queue(`INSERT INTO metric_points (metric_id, ts, value) VALUES ($1, $2, $3)
-			ON CONFLICT (metric_id, ts) DO UPDATE SET value = excluded.value`, m.ID, msTime(p.Time), p.Value)
+	if len(rows.pointIDs) == 0 {
+		return nil
 	}
-	return sendBatch(ctx, tx, b, func(n int) string { return fmt.Sprintf("point %d", n-1) })
+	_, err := tx.Exec(ctx, `INSERT INTO metric_points (metric_id, ts, value)
+		SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::double precision[])
+		ON CONFLICT (metric_id, ts) DO UPDATE SET value = excluded.value`, rows.pointIDs, rows.times, rows.values)
+	return err
+}
+
+// metricColumns are metrics and their points as the columns of one
+// INSERT each.
+type metricColumns struct {
+	ids, names, units []string
+	custom            []bool
+	pointIDs          []string
+	times             []time.Time
+	values            []float64
+}
+
+// metricRows checks ms and lays it out in columns. A metric or point
+// given twice keeps its last value, as one statement per row did: one
+// INSERT ... ON CONFLICT may not touch a row twice.
+func metricRows(ms []store.Metric, named bool) (metricColumns, error) {
+	var c metricColumns
+	metricAt := map[string]int{}
+	type pointKey struct {
+		id string
+		ts int64
+	}
+	pointAt := map[pointKey]int{}
+	for _, m := range ms {
+		if m.ID == "" {
+			return c, errors.New("metric without id")
+		}
+		if i, ok := metricAt[m.ID]; ok {
+			c.names[i], c.units[i], c.custom[i] = m.Name, m.Unit, m.Custom
+		} else {
+			metricAt[m.ID] = len(c.ids)
+			c.ids, c.names, c.units, c.custom = append(c.ids, m.ID), append(c.names, m.Name), append(c.units, m.Unit), append(c.custom, m.Custom)
+		}
+		for n, p := range m.Points {
+			var bad string
+			switch {
+			case p.Time.IsZero():
+				bad = "no time"
+			case math.IsNaN(p.Value):
+				bad = "value is NaN"
+			}
+			if bad != "" && named {
+				return c, fmt.Errorf("metric %q: point %d: %s", m.ID, n, bad)
+			} else if bad != "" {
+				return c, fmt.Errorf("point %d: %s", n, bad)
+			}
+			t := msTime(p.Time)
+			k := pointKey{m.ID, t.UnixMilli()}
+			if i, ok := pointAt[k]; ok {
+				c.values[i] = p.Value
+				continue
+			}
+			pointAt[k] = len(c.pointIDs)
+			c.pointIDs, c.times, c.values = append(c.pointIDs, m.ID), append(c.times, t), append(c.values, p.Value)
+		}
+	}
+	return c, nil
 }
 
 // LatestCustomPoints returns the newest point of each custom metric; the

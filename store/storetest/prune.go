@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -93,5 +94,33 @@ func testLatestCustomPoints(t *testing.T, d store.Store) {
 	}
 	if len(got) != 1 || got["signups"].Value != 7 || !got["signups"].Time.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("latest custom points = %+v, want only signups at 7", got)
+	}
+}
+
+// A metric or a point given twice in one PutMetrics keeps the last, as
+// two calls in a row would, and several thousand metrics go in one call.
+func testPutMetricsLastOneWins(t *testing.T, d store.Store) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	ms := []store.Metric{
+		{ID: "web.home", Name: "old", Unit: "ms", Points: []store.Point{{Time: t0, Value: 1}, {Time: t0, Value: 2}}},
+		{ID: "web.home", Name: "Home response time", Unit: "ms", Points: []store.Point{{Time: t0, Value: 3}, {Time: t0.Add(time.Minute), Value: 4}}},
+	}
+	for i := range 3000 {
+		ms = append(ms, store.Metric{ID: fmt.Sprintf("c%d", i), Name: "x", Unit: "ms", Points: []store.Point{{Time: t0, Value: float64(i)}}})
+	}
+	if err := d.PutMetrics(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
+	m, err := d.Metric(ctx, "web.home", t0.Add(-time.Hour), t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Name != "Home response time" || len(m.Points) != 2 || m.Points[0].Value != 3 || m.Points[1].Value != 4 {
+		t.Fatalf("web.home = %+v, want the last name and points 3 and 4", m)
+	}
+	last, err := d.Metric(ctx, "c2999", t0.Add(-time.Hour), t0.Add(time.Hour))
+	if err != nil || len(last.Points) != 1 || last.Points[0].Value != 2999 {
+		t.Fatalf("c2999 = %+v, %v", last, err)
 	}
 }

@@ -52,6 +52,7 @@ var tests = []struct {
 	{"UptimeSums", testUptimeSums},
 	{"PruneLetsGoOfOldHistoryOnly", testPruneLetsGoOfOldHistoryOnly},
 	{"LatestCustomPointsTakesTheNewestOfEachCustomMetric", testLatestCustomPoints},
+	{"PutMetricsLastOneWins", testPutMetricsLastOneWins},
 	{"ConcurrentUse", testConcurrentUse},
 }
 
