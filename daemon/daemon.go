@@ -10,16 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/up-status/up/api"
-	"github.com/up-status/up/cluster"
 	"github.com/up-status/up/config"
 	"github.com/up-status/up/metrics"
 	"github.com/up-status/up/notify"
@@ -234,22 +231,6 @@ func (d *Daemon) APIAddr() string { return d.apiLn.Addr().String() }
 // Snapshot is the current state, for tests and embedders.
 func (d *Daemon) Snapshot() status.Snapshot { return d.backend().Snapshot() }
 
-// health is the engine's store health, for /readyz and the metrics.
-func (d *Daemon) health() metrics.Health {
-	if d.sides != nil {
-		return d.sides
-	}
-	return d.pipe
-}
-
-// backend is the engine as the API sees it.
-func (d *Daemon) backend() api.Backend {
-	if d.sides != nil {
-		return d.sides
-	}
-	return d.pipe
-}
-
 // restoreCustomMetrics exports the latest stored point of each custom
 // metric, so uptime_custom_metric survives a restart.
 func (d *Daemon) restoreCustomMetrics(ctx context.Context) error {
@@ -297,66 +278,6 @@ func (d *Daemon) applyChecks(old, next *config.Config) error {
 	}
 	d.log.Info("checks scheduled", "added", ch.Added, "kept", ch.Kept, "replaced", ch.Replaced, "removed", ch.Removed)
 	return nil
-}
-
-// mine keeps the checks this instance probes: all of them outside a
-// cluster, the owned ones in a cluster. Call with mu held, or before Run.
-func (d *Daemon) mine(checks []*config.Check) []*config.Check {
-	if d.owned == nil {
-		return checks
-	}
-	var out []*config.Check
-	for _, c := range checks {
-		if d.owned[c.ID] {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// own takes the live members of a cluster and probes the checks this
-// instance owns among them: each check probed from this instance's
-// region is owned by one live member of the region (rendezvous hashing
-// moves only the checks of a member that joined or left); a push check,
-// which no region probes, by one member of the whole cluster.
-func (d *Daemon) own(v cluster.View) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	region := d.cfg.Cluster.Region
-	local := v.Owners(region)
-	var all []string
-	for _, r := range slices.Sorted(maps.Keys(v.Regions())) {
-		all = append(all, v.Owners(r)...)
-	}
-	var mineHere, mineAnywhere []string
-	for _, c := range d.cfg.Checks() {
-		switch {
-		case len(c.Regions) == 0:
-			mineAnywhere = append(mineAnywhere, c.ID)
-		case len(d.cfg.Regions) <= 1 || slices.Contains(c.Regions, region):
-			// With one region, which the file need not name, every
-			// instance is in it.
-			mineHere = append(mineHere, c.ID)
-		}
-	}
-	next := map[string]bool{}
-	for _, id := range cluster.Owned(d.cluster.instance, local, mineHere) {
-		next[id] = true
-	}
-	for _, id := range cluster.Owned(d.cluster.instance, all, mineAnywhere) {
-		next[id] = true
-	}
-	if maps.Equal(next, d.owned) {
-		return
-	}
-	if len(next) == 0 && len(mineHere)+len(mineAnywhere) > 0 && !slices.Contains(local, d.cluster.instance) {
-		d.log.Warn("cluster: this instance probes nothing: its config differs from the leader's (or it is draining); run the same config file everywhere", "instance", d.cluster.instance)
-	}
-	d.owned = next
-	d.cluster.gauges.SetOwned(len(next))
-	if err := d.applyChecks(d.cfg, d.cfg); err != nil {
-		d.log.Error("cluster: scheduling the owned checks failed", "err", err)
-	}
 }
 
 // Reload switches to a new config without dropping state: unchanged checks

@@ -13,8 +13,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/up-status/up/api"
 	"github.com/up-status/up/cluster"
 	"github.com/up-status/up/config"
+	"github.com/up-status/up/metrics"
 	"github.com/up-status/up/pipeline"
 	"github.com/up-status/up/probe"
 	"github.com/up-status/up/regional"
@@ -426,88 +428,6 @@ func (s *sides) take1(check, region string, slot int64) bool {
 	return true
 }
 
-// feedWriter is the leader's consumer that notes which checks got
-// results, for writeChecks.
-func (s *sides) feedWriter() pipeline.Consumer {
-	s.feedMu.Lock()
-	s.urgent, s.details = map[string]status.CheckStatus{}, map[string]status.CheckStatus{}
-	s.lastRes, s.lastState = map[string]time.Time{}, map[string]status.CheckState{}
-	s.feedMu.Unlock()
-	return consumerFunc(func(_ []status.Event, snap *status.Snapshot) {
-		s.feedMu.Lock()
-		defer s.feedMu.Unlock()
-		for _, c := range snap.Checks {
-			if c.LastResult.Equal(s.lastRes[c.ID]) {
-				continue
-			}
-			s.lastRes[c.ID] = c.LastResult
-			if c.State != s.lastState[c.ID] {
-				s.lastState[c.ID] = c.State
-				s.urgent[c.ID] = c
-				delete(s.details, c.ID)
-			} else if _, ok := s.urgent[c.ID]; ok {
-				s.urgent[c.ID] = c
-			} else {
-				s.details[c.ID] = c
-			}
-		}
-	})
-}
-
-type consumerFunc func([]status.Event, *status.Snapshot)
-
-func (f consumerFunc) Publish(ev []status.Event, snap *status.Snapshot) { f(ev, snap) }
-
-// writeChecks appends the checks' states to the feed: all of them at
-// once and every few minutes, those whose state changed within a
-// quarter of a second, those that only got results every few seconds.
-func (s *sides) writeChecks(ctx context.Context, view *postgres.DB, p *pipeline.Pipeline) {
-	var all, details time.Time
-	t := time.NewTicker(checksEvery)
-	defer t.Stop()
-	for {
-		var checks []status.CheckStatus
-		now := time.Now()
-		full := now.Sub(all) >= allChecksEvery
-		withDetails := now.Sub(details) >= detailsEvery
-		s.feedMu.Lock()
-		if full {
-			checks = p.Snapshot().Checks
-			clear(s.urgent)
-			clear(s.details)
-		} else {
-			for _, c := range s.urgent {
-				checks = append(checks, c)
-			}
-			clear(s.urgent)
-			if withDetails {
-				for _, c := range s.details {
-					checks = append(checks, c)
-				}
-				clear(s.details)
-			}
-		}
-		s.feedMu.Unlock()
-		if err := view.AppendChecks(ctx, checks, full); err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("cluster: writing check states to the feed failed", "err", err)
-			}
-		} else {
-			if full {
-				all = now
-			}
-			if full || withDetails {
-				details = now
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // prune lets go of old feed entries, results nobody took and answered
 // commands.
 func (s *sides) prune(ctx context.Context, view *postgres.DB) {
@@ -529,4 +449,20 @@ func (s *sides) prune(ctx context.Context, view *postgres.DB) {
 			s.log.Warn("cluster: pruning commands", "err", err)
 		}
 	}
+}
+
+// health is the engine's store health, for /readyz and the metrics.
+func (d *Daemon) health() metrics.Health {
+	if d.sides != nil {
+		return d.sides
+	}
+	return d.pipe
+}
+
+// backend is the engine as the API sees it.
+func (d *Daemon) backend() api.Backend {
+	if d.sides != nil {
+		return d.sides
+	}
+	return d.pipe
 }
