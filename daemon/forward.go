@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/up-status/up/status"
@@ -143,14 +144,50 @@ func (c *commandRunner) forward(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serve runs forwarded writes on the leader until ctx ends.
+// commandsPoll is how often the leader looks for forwarded writes
+// without a notification (a NOTIFY is lost while the connection is
+// down).
+const commandsPoll = time.Second
+
+// serve runs forwarded writes on the leader until ctx ends, woken by the
+// followers' notifications.
 func (c *commandRunner) serve(ctx context.Context, view *postgres.DB) {
-	t := time.NewTicker(forwardPoll)
+	wake := make(chan struct{}, 1)
+	poke := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for ctx.Err() == nil {
+			err := c.db.Listen(ctx, []string{postgres.CommandChannel}, poke, func(_, payload string) {
+				if payload == "new" {
+					poke()
+				}
+			})
+			if err != nil && ctx.Err() == nil {
+				c.log.Debug("cluster: listening for forwarded writes", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}()
+	t := time.NewTicker(commandsPoll)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-wake:
 		case <-t.C:
 		}
 		cmds, err := view.ClaimCommands(ctx, c.instance, forwardWait, 20)

@@ -56,7 +56,7 @@ type instance struct {
 // startInstance runs `bin run --config config` on a free loopback port,
 // its output appended to dir/name.log, and waits, bounded by limit, until
 // it answers /healthz. j kills it if the bench ends first.
-func startInstance(bin, config, dir, name string, limit time.Duration, j *janitor) (*instance, error) {
+func startInstance(bin, config, dir, name string, limit time.Duration, j *janitor, extra ...string) (*instance, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -67,7 +67,7 @@ func startInstance(bin, config, dir, name string, limit time.Duration, j *janito
 		return nil, err
 	}
 	defer out.Close()
-	in.cmd = exec.Command(bin, "run", "--config", config, "--listen", addr, "--log-level", "warn")
+	in.cmd = exec.Command(bin, append([]string{"run", "--config", config, "--listen", addr, "--log-level", "warn"}, extra...)...)
 	in.cmd.Stdout, in.cmd.Stderr = out, out
 	// Should the bench die without cleaning up, its daemons go with it.
 	in.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -194,6 +194,7 @@ type cluster struct {
 	bin, config, dir string
 	checks           int
 	j                *janitor
+	extra            []string    // more flags for every instance
 	nodes            []*instance // the live ones; a restart replaces one
 	started          int         // instances started so far, for names
 }
@@ -201,7 +202,7 @@ type cluster struct {
 // add starts one more instance.
 func (c *cluster) add() (*instance, error) {
 	c.started++
-	in, err := startInstance(c.bin, c.config, c.dir, fmt.Sprintf("up-%d", c.started), time.Minute, c.j)
+	in, err := startInstance(c.bin, c.config, c.dir, fmt.Sprintf("up-%d", c.started), time.Minute, c.j, c.extra...)
 	if err == nil {
 		c.nodes = append(c.nodes, in)
 	}

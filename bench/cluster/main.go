@@ -32,6 +32,7 @@ type settings struct {
 	instances, checks, ports int
 	interval, timeout        time.Duration
 	warmup, window           time.Duration
+	profiles                 string
 	single                   bool
 	tries                    int
 	leaderPoll               time.Duration
@@ -49,6 +50,7 @@ func main() {
 	flag.IntVar(&s.ports, "ports", 16, "target ports the checks are spread over")
 	flag.DurationVar(&s.warmup, "warmup", 30*time.Second, "how long to run before a CPU window, once the cluster is steady")
 	flag.DurationVar(&s.window, "window", 2*time.Minute, "the CPU window (0: skip the CPU figures)")
+	flag.StringVar(&s.profiles, "cpuprofiles", "", "if set, run the instances with --pprof and save a 20 s CPU profile of each, taken at the start of the CPU window, to this directory (cpu-<instance>-<leader|follower>.pb.gz)")
 	flag.BoolVar(&s.single, "single", true, "after the cluster, run a single up on SQLite with the same checks, warm-up and window, to compare")
 	flag.IntVar(&s.tries, "tries", 10, "failover tries, each a kill -9 and a SIGTERM of the leader (0: skip)")
 	flag.DurationVar(&s.leaderPoll, "leader-poll", 50*time.Millisecond, "how often to scrape the other instances' /metrics during a failover")
@@ -135,6 +137,9 @@ func run(s settings, j *janitor) error {
 		return err
 	}
 	c := &cluster{bin: s.bin, config: cfg, dir: dir, checks: s.checks, j: j}
+	if s.profiles != "" {
+		c.extra = []string{"--pprof"}
+	}
 	log.Printf("starting %d instances with %d checks", s.instances, s.checks)
 	for range s.instances {
 		if _, err := c.add(); err != nil {
@@ -154,6 +159,9 @@ func run(s settings, j *janitor) error {
 		var pids []int
 		for _, in := range c.nodes {
 			pids = append(pids, in.pid())
+		}
+		if s.profiles != "" {
+			go cpuProfiles(c, s.profiles)
 		}
 		if clusterWin, err = measure(ctx, pids, t, db, s.window); err != nil {
 			return err
