@@ -29,27 +29,38 @@ func (d *DB) AddUptime(ctx context.Context, samples []store.UptimeSample) error 
 			return fmt.Errorf("add uptime: check %q: negative duration", s.CheckID)
 		}
 	}
+	// One statement for them all: samples of one (check, hour) are summed
+	// first, since one INSERT ... ON CONFLICT may not touch a row twice.
+	type key struct {
+		check string
+		hour  time.Time
+	}
+	at := map[key]int{}
+	var ids []string
+	var hours []time.Time
+	var up, down, maint, nodata []int64
+	for _, s := range samples {
+		k := key{s.CheckID, s.Hour.UTC().Truncate(time.Hour)}
+		i, ok := at[k]
+		if !ok {
+			i = len(ids)
+			at[k] = i
+			ids, hours = append(ids, k.check), append(hours, k.hour)
+			up, down, maint, nodata = append(up, 0), append(down, 0), append(maint, 0), append(nodata, 0)
+		}
+		up[i] += int64(s.Up)
+		down[i] += int64(s.Down)
+		maint[i] += int64(s.Maintenance)
+		nodata[i] += int64(s.NoData)
+	}
 	err := d.write(ctx, func(tx pgx.Tx) error {
-		// Built anew for every attempt: a sent batch holds statement
-		// descriptions of the connection it went out on.
-		b := &pgx.Batch{}
-		for _, s := range samples {
-			b.Queue(`INSERT INTO uptime_hourly (check_id, hour, up_ns, down_ns, maint_ns, nodata_ns)
-			VALUES ($1, $2, $3, $4, $5, $6)
+		_, err := tx.Exec(ctx, `INSERT INTO uptime_hourly (check_id, hour, up_ns, down_ns, maint_ns, nodata_ns)
+			SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
 			ON CONFLICT (check_id, hour) DO UPDATE SET up_ns = uptime_hourly.up_ns + excluded.up_ns,
 				down_ns = uptime_hourly.down_ns + excluded.down_ns,
 				maint_ns = uptime_hourly.maint_ns + excluded.maint_ns,
-				nodata_ns = uptime_hourly.nodata_ns + excluded.nodata_ns`,
-				s.CheckID, s.Hour.UTC().Truncate(time.Hour), int64(s.Up), int64(s.Down), int64(s.Maintenance), int64(s.NoData))
-		}
-		br := tx.SendBatch(ctx, b)
-		for _, s := range samples {
-			if _, err := br.Exec(); err != nil {
-				_ = br.Close()
-				return fmt.Errorf("check %q: %w", s.CheckID, err)
-			}
-		}
-		return br.Close()
+				nodata_ns = uptime_hourly.nodata_ns + excluded.nodata_ns`, ids, hours, up, down, maint, nodata)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("add uptime: %w", err)
