@@ -329,6 +329,13 @@ func (s *sides) lead(ctx context.Context, epoch int64) {
 	p, err := pipeline.New(ctx, spec, opts)
 	if err != nil {
 		s.log.Error("cluster: taking over the engine failed; resigning", "epoch", epoch, "err", err)
+		// Not at once: the elector campaigns again as soon as this
+		// returns, and a store that cannot be read now rarely can a
+		// millisecond later.
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
 		return
 	}
 	s.log.Info("cluster: this instance leads", "epoch", epoch)
