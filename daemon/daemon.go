@@ -169,6 +169,7 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 		d.owned = map[string]bool{}
 		d.sides = newSides(cfg, d.pg, d.cluster.instance, popts, d.notifier.Run, d.cluster.wake, d.log.With("part", "cluster"))
 		d.cluster.lead = d.sides.lead
+		d.metrics.WatchRegions(d.sides.regionViews)
 		d.cluster.gauges.WatchFeed(d.metrics, d.sides.deduplicated.Load, func() time.Duration {
 			now := time.Now()
 			if asOf := d.sides.AsOf(now); !asOf.IsZero() {

@@ -160,6 +160,18 @@ func (s *sides) StoreFailures() int {
 
 func (s *sides) LocalErrors() int { return int(s.localErrs.Load()) }
 
+// regionViews is what the leader's engine holds of each check's regions,
+// for the metrics; nothing on a follower.
+func (s *sides) regionViews() []regional.View {
+	p := s.pipe.Load()
+	if p == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return p.RegionViews(ctx)
+}
+
 // Leading reports whether this instance runs the engine now.
 func (s *sides) Leading() bool { return s.pipe.Load() != nil }
 

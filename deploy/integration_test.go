@@ -390,6 +390,9 @@ storage:                    # PostgreSQL, as one instance of a cluster: the
 cluster:
   region: lab
   instance: deploy-test
+regions:                    # one more region than the instances cover: the
+  - id: lab                 # region series and their panel must show
+  - id: far
 metrics:
   http_phases: true         # opt-in: the dashboard's HTTP phase panels need it
   dns_phases: true          # opt-in: the DNS latency panel needs it
@@ -399,6 +402,7 @@ defaults:
   timeout: 800ms
   failure_threshold: 1
   success_threshold: 1
+  regions: [lab]
 groups:
   - id: site
   - id: infra
@@ -431,6 +435,13 @@ components:
         dns: {server: "{{dns}}", name: up.test, type: SOA}
       - name: cert
         tls: {address: "{{tlsaddr}}", tls_skip_verify: true}
+  - id: regional            # probed from lab only of its two regions, any
+    group: infra            # one deciding: OPERATIONAL, "far" never fresh
+    checks:
+      - name: home
+        http: {url: "{{ok}}"}
+        regions: all
+        quorum: 1
   - id: mixed               # one of two fails: PARTIALOUTAGE
     group: infra
     checks:

@@ -29,6 +29,8 @@ func (p *Pipeline) loop(ctx context.Context) {
 			p.observe(r)
 		case c := <-p.cmds:
 			c.done <- p.change(c.ctx, c.fn)
+		case q := <-p.queries:
+			q()
 		case <-tick.C:
 			p.tick()
 			if now := p.now(); now.Sub(lastFlush) >= p.flushE || now.Before(lastFlush) {

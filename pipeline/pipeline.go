@@ -122,9 +122,10 @@ type Pipeline struct {
 	tickEvery time.Duration
 	flushE    time.Duration
 
-	in   chan probe.Result
-	cmds chan command
-	done chan struct{} // closed when the engine stage has stopped
+	in      chan probe.Result
+	cmds    chan command
+	queries chan func()   // read-only looks at what the engine stage owns
+	done    chan struct{} // closed when the engine stage has stopped
 
 	commit *committer
 
@@ -184,6 +185,7 @@ func New(ctx context.Context, spec status.Spec, opts Options) (*Pipeline, error)
 		flushE:    orDefault(opts.FlushEvery, time.Minute),
 		in:        make(chan probe.Result, orDefault(opts.Queue, 4096)),
 		cmds:      make(chan command),
+		queries:   make(chan func()),
 		done:      make(chan struct{}),
 		latency:   status.NewLatency(),
 		local:     map[string]string{},
@@ -297,6 +299,25 @@ func (p *Pipeline) setRegions(specs []regional.Spec) {
 		return
 	}
 	p.regions.Reconfigure(specs)
+}
+
+// RegionViews lists what the regions of each check probed from several
+// see, for the metrics; nil once the pipeline stopped.
+func (p *Pipeline) RegionViews(ctx context.Context) []regional.View {
+	var out []regional.View
+	done := make(chan struct{})
+	select {
+	case p.queries <- func() {
+		out = p.regions.Views(p.now())
+		close(done)
+	}:
+	case <-p.done:
+		return nil
+	case <-ctx.Done():
+		return nil
+	}
+	<-done
+	return out
 }
 
 // Strays counts results from a region their check is not probed from

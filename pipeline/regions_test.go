@@ -69,6 +69,11 @@ func TestRegionsDecideByQuorum(t *testing.T) {
 		if got := snap.Checks[0].LastError; !strings.Contains(got, "2 of 3 regions") || !strings.Contains(got, "eu, us") {
 			t.Fatalf("the check says %q, want the regions that see it fail", got)
 		}
+		views := p.RegionViews(ctx)
+		if len(views) != 1 || len(views[0].Regions) != 3 || views[0].Regions[0].State != status.CheckDown ||
+			views[0].Regions[2].State != status.CheckUp || !views[0].Regions[2].Fresh {
+			t.Fatalf("region views = %+v, want eu DOWN, us DOWN, ap UP and fresh", views)
+		}
 		result("mars", false)
 		settle()
 		if p.Strays() != 1 {

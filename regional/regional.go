@@ -259,3 +259,33 @@ func (r *region) why() string {
 	}
 	return ""
 }
+
+// View is what the regions of one check see, for the metrics.
+type View struct {
+	CheckID string
+	Quorum  int
+	Regions []RegionView
+}
+
+// RegionView is one region's state of a check: Fresh says whether its
+// latest result still counts toward the quorum.
+type RegionView struct {
+	Region string
+	State  status.CheckState
+	Fresh  bool
+}
+
+// Views lists what every check's regions see at now, in the order of the
+// specs.
+func (c *Checks) Views(now time.Time) []View {
+	out := make([]View, 0, len(c.order))
+	for _, ch := range c.order {
+		rule := quorum.Rule{Quorum: ch.spec.Quorum, Interval: ch.spec.Check.Interval}
+		v := View{CheckID: ch.spec.Check.ID, Quorum: ch.spec.Quorum, Regions: make([]RegionView, len(ch.regions))}
+		for i, r := range ch.regions {
+			v.Regions[i] = RegionView{Region: r.id, State: r.m.State(), Fresh: rule.Fresh(r.at, now)}
+		}
+		out = append(out, v)
+	}
+	return out
+}
