@@ -11,6 +11,7 @@
 //
 //	go build -o bin/up ./cmd/up && go run ./bench/load -checks 5000
 //	go run ./bench/load -checks 5000 -per-component 1 -floor
+//	go run ./bench/load -checks 1000 -type dns
 package main
 
 import (
@@ -38,7 +39,7 @@ func main() {
 		timeout  = flag.Duration("timeout", 3*time.Second, "check timeout (hanging targets hold a probe this long)")
 		window   = flag.Duration("window", 40*time.Second, "how long to run up")
 		hang     = flag.Float64("hang", 0, "share of targets that never answer (0..1)")
-		kind     = flag.String("type", "http", "check type: http, tcp (connect, send, expect) or connect (TCP connect only; one target port per check)")
+		kind     = flag.String("type", "http", "check type: http, tcp (connect, send, expect), connect (TCP connect only; one target port per check), dns (an A query over UDP) or grpc (the standard health check, plaintext)")
 		ports    = flag.Int("ports", 16, "target ports (spreads connections so TIME_WAIT cannot exhaust ephemeral ports)")
 		histo    = flag.Bool("histogram", true, "keep the per-check latency histogram (uptime_probe_latency_seconds)")
 		profile  = flag.String("cpuprofile", "", "write a 20 s CPU profile of up, taken in the steady part, to this file")
@@ -59,8 +60,10 @@ func main() {
 	if *floor && *kind != "http" {
 		log.Fatalf("-floor measures HTTP only, not -type %s", *kind)
 	}
-	if *kind != "http" && *kind != "tcp" && *kind != "connect" {
-		log.Fatalf("-type %q: want http, tcp or connect", *kind)
+	switch *kind {
+	case "http", "tcp", "connect", "dns", "grpc":
+	default:
+		log.Fatalf("-type %q: want http, tcp, connect, dns or grpc", *kind)
 	}
 	if *kind == "connect" {
 		// A bare connect says nothing about which check made it, so each
@@ -71,6 +74,15 @@ func main() {
 	tgt := newTarget(*checks, *hang, *window / *interval + 3)
 	addrs := make([]string, *ports)
 	for i := range addrs {
+		if *kind == "dns" {
+			pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+			if err != nil {
+				log.Fatal(err)
+			}
+			addrs[i] = pc.LocalAddr().String()
+			go tgt.serveDNS(pc)
+			continue
+		}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			log.Fatal(err)
@@ -84,6 +96,8 @@ func main() {
 			go tgt.serveTCP(ln)
 		case "connect":
 			go tgt.serveConnect(ln, i)
+		case "grpc":
+			go tgt.serveGRPC(ln)
 		}
 	}
 
@@ -257,6 +271,10 @@ func configText(n, per int, kind string, addrs []string, api string, interval, t
 				fmt.Fprintf(&b, "      - {name: t%d, tcp: {address: \"%s\", send: \"%d\\n\", expect: \"ok\"}}\n", i, addr, i)
 			case "connect":
 				fmt.Fprintf(&b, "      - {name: t%d, tcp: {address: \"%s\"}}\n", i, addr)
+			case "dns":
+				fmt.Fprintf(&b, "      - {name: t%d, dns: {server: \"%s\", name: t%d.bench.test, type: A}}\n", i, addr, i)
+			case "grpc":
+				fmt.Fprintf(&b, "      - {name: t%d, grpc: {address: \"%s\", service: t%d}}\n", i, addr, i)
 			}
 		}
 	}

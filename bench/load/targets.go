@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -10,6 +11,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/miekg/dns"
+	"google.golang.org/grpc"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
 // The target servers up probes in a run, one kind per -type, and the
@@ -199,4 +204,57 @@ func (t *target) allProbedAfter() (time.Duration, int) {
 		}
 	}
 	return last.Sub(t.start), missing
+}
+
+// serveDNS answers A queries for t<i>.bench.test. on the UDP socket pc:
+// the first label names the check.
+func (t *target) serveDNS(pc net.PacketConn) {
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
+		if len(q.Question) != 1 {
+			return
+		}
+		name := q.Question[0].Name
+		label, _, _ := strings.Cut(name, ".")
+		i, err := strconv.Atoi(strings.TrimPrefix(label, "t"))
+		if err != nil {
+			i = -1
+		}
+		if t.hit(i) {
+			return // no answer: the probe times out
+		}
+		m := new(dns.Msg)
+		m.SetReply(q)
+		m.Answer = []dns.RR{&dns.A{
+			Hdr: dns.RR_Header{Name: name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60},
+			A:   net.IPv4(10, 0, byte(i>>8), byte(i)),
+		}}
+		_ = w.WriteMsg(m)
+	})}
+	_ = srv.ActivateAndServe()
+}
+
+// healthTarget is the standard gRPC health service, whose service names
+// (t<i>) name the checks.
+type healthTarget struct {
+	healthpb.UnimplementedHealthServer
+	t *target
+}
+
+func (h healthTarget) Check(ctx context.Context, req *healthpb.HealthCheckRequest) (*healthpb.HealthCheckResponse, error) {
+	i, err := strconv.Atoi(strings.TrimPrefix(req.GetService(), "t"))
+	if err != nil {
+		i = -1
+	}
+	if h.t.hit(i) {
+		<-ctx.Done() // until the prober gives up
+		return nil, ctx.Err()
+	}
+	return &healthpb.HealthCheckResponse{Status: healthpb.HealthCheckResponse_SERVING}, nil
+}
+
+// serveGRPC runs the health service in plaintext on ln.
+func (t *target) serveGRPC(ln net.Listener) {
+	srv := grpc.NewServer()
+	healthpb.RegisterHealthServer(srv, healthTarget{t: t})
+	_ = srv.Serve(ln)
 }
