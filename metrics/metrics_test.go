@@ -318,8 +318,9 @@ func TestExpositionStaysWithinTheBudgetPerCheck(t *testing.T) {
 
 func TestPromtoolFindsNoProblem(t *testing.T) {
 	promtool := testenv.LookPath(t, "promtool", "apt-get install -y prometheus")
-	m := New(Options{HTTPPhases: true, LatencyHistogram: true})
+	m := New(Options{HTTPPhases: true, DNSPhases: true, LatencyHistogram: true})
 	fillChecks(m, 3)
+	fillMoreChecks(m, 3)
 	m.ObserveRun(3*time.Millisecond, false)
 	m.SetCustomMetric("signups", 12)
 	// promtool reads the text format; TestOpenMetricsWhenAsked holds the
