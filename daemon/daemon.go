@@ -189,7 +189,14 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 		return nil, fmt.Errorf("custom metrics: %w", err)
 	}
 
-	d.pushes = api.NewPushes(opts.Now)
+	// A cluster's instances each hold the push tokens in memory, so a
+	// token rotated on one would still be taken by the others: there it
+	// is changed in the configuration file.
+	var pushTokens api.TokenStore = d.store
+	if d.cluster != nil {
+		pushTokens = nil
+	}
+	d.pushes = api.NewPushes(opts.Now, pushTokens)
 	d.sched, err = schedule.New(schedule.Options{
 		Logger:    d.log,
 		NewProber: d.newProber,
@@ -265,7 +272,9 @@ func (d *Daemon) restoreCustomMetrics(ctx context.Context) error {
 // checks to the new one's, and logs what changed.
 func (d *Daemon) applyChecks(old, next *config.Config) error {
 	// The push checks first: their probers read what Apply sets.
-	d.pushes.Apply(next.Checks())
+	if err := d.pushes.Apply(context.Background(), next.Checks()); err != nil {
+		return err
+	}
 	mine := d.mine(next.Checks())
 	ch, err := d.sched.Apply(mine)
 	if err != nil {
