@@ -341,7 +341,7 @@ func probeProxyProblem(check *config.Check, proxy string) string {
 }
 
 func runProbe(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("probe", "probe TARGET [--timeout D] [--proxy URL]\n       up probe --config FILE [--timeout D]\n\nTARGET is http(s)://host/path, host:port or tcp://host:port (TCP), icmp://host,\ntls://host:port (a handshake and its certificate), dns://server/name?type=MX\n(dns:///name asks the system's first nameserver), grpc://host:port/service\n(the gRPC health service; ?tls=true for TLS), or ws(s)://host/path (a WebSocket).\nWith --config instead, the target is /healthz on the file's listen.api.", stderr)
+	fs := newFlags("probe", "probe TARGET [--timeout D] [--proxy URL]\n       up probe --config FILE [--timeout D]\n\nTARGET is http(s)://host/path, host:port or tcp://host:port (TCP), icmp://host,\ntls://host:port (a handshake and its certificate), dns://server/name?type=MX\n(dns:///name asks the system's first nameserver; the DNS check's assertions\nmay follow: &answer_contains=mx1&min_answers=2), grpc://host:port/service\n(the gRPC health service; ?tls=true for TLS), or ws(s)://host/path (a WebSocket).\nWith --config instead, the target is /healthz on the file's listen.api.", stderr)
 	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
 	cfgPath := fs.String("config", "", "probe the /healthz of the daemon this config file describes")
 	proxyURL := fs.String("proxy", "", "send an http(s) TARGET's requests through the http:// or https:// proxy\nat `URL` (user:password@ in it goes to the proxy), as proxy_url does;\nHTTP_PROXY and HTTPS_PROXY are never used")
