@@ -97,6 +97,10 @@ type Metrics struct {
 	// DNSPhases exports probe_dns_duration_seconds{phase}: three series
 	// per DNS check. Default false.
 	DNSPhases bool `yaml:"dns_phases"`
+	// TLSChainInfo exports probe_ssl_last_chain_info: one series of the
+	// leaf certificate's fingerprint, subject, issuer, names and serial
+	// per tls check. Default false.
+	TLSChainInfo bool `yaml:"tls_chain_info"`
 	// LatencyHistogram exports uptime_probe_latency_seconds per check:
 	// eight series per check. Default true.
 	LatencyHistogram *bool `yaml:"latency_histogram"`

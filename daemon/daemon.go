@@ -110,6 +110,7 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 		metrics: metrics.New(metrics.Options{
 			HTTPPhases:       cfg.Metrics.HTTPPhases,
 			DNSPhases:        cfg.Metrics.DNSPhases,
+			TLSChainInfo:     cfg.Metrics.TLSChainInfo,
 			LatencyHistogram: *cfg.Metrics.LatencyHistogram,
 		}),
 	}
@@ -365,7 +366,7 @@ func (d *Daemon) Reload(next *config.Config) error {
 	if next.Listen != d.cfg.Listen || next.Storage != d.cfg.Storage || next.Page != d.cfg.Page ||
 		!sameCluster(next.Cluster, d.cfg.Cluster) ||
 		*next.API.Public != *d.cfg.API.Public || next.Badges != d.cfg.Badges || next.Metrics.HTTPPhases != d.cfg.Metrics.HTTPPhases ||
-		next.Metrics.DNSPhases != d.cfg.Metrics.DNSPhases ||
+		next.Metrics.DNSPhases != d.cfg.Metrics.DNSPhases || next.Metrics.TLSChainInfo != d.cfg.Metrics.TLSChainInfo ||
 		*next.Metrics.LatencyHistogram != *d.cfg.Metrics.LatencyHistogram {
 		d.log.Warn("changes to page, listen, storage, cluster, api.public, badges and metrics take effect after a restart")
 	}

@@ -393,6 +393,7 @@ cluster:
 metrics:
   http_phases: true         # opt-in: the dashboard's HTTP phase panels need it
   dns_phases: true          # opt-in: the DNS latency panel needs it
+  tls_chain_info: true      # opt-in: the certificate chain table needs it
   latency_histogram: true
 defaults:
   interval: 1s

@@ -240,6 +240,10 @@ type TLSResult struct {
 	// tls_skip_verify, when the presented chain does. Zero when the
 	// handshake failed.
 	LastChainExpiry time.Time
+	// Leaf is the certificate the server presented first, the one every
+	// chain starts from, for what identifies the chain
+	// (probe_ssl_last_chain_info); nil when the handshake failed.
+	Leaf *x509.Certificate
 }
 
 // ICMPResult holds facts of a ping.
