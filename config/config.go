@@ -419,6 +419,11 @@ type WebSocketCheck struct {
 	URL           string            `yaml:"url"` // ws:// or wss://
 	Headers       map[string]Secret `yaml:"headers"`
 	TLSSkipVerify bool              `yaml:"tls_skip_verify"`
+	// CAFile, CertFile and KeyFile are as an HTTP check's, for wss://.
+	CAFile   string `yaml:"ca_file"`
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	tlsFiles tlsFiles
 	// Send is written as a text message once the socket is open.
 	Send string `yaml:"send"`
 	// Expect must be in a message the server sends, or ExpectRegex

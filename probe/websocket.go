@@ -77,9 +77,16 @@ func newWebSocket(check *config.Check, opts Options) (Prober, error) {
 		}
 	}
 	if scheme == "wss" {
-		p.tlsConf = clientTLSConfig(ep.host, c.TLSSkipVerify, opts.RootCAs)
+		roots := opts.RootCAs
+		if r := c.RootCAs(); r != nil {
+			roots = r // ca_file replaces the system's authorities
+		}
+		p.tlsConf = clientTLSConfig(ep.host, c.TLSSkipVerify, roots)
 		// The upgrade is an HTTP/1.1 request.
 		p.tlsConf.NextProtos = []string{"http/1.1"}
+		if cert := c.ClientCertificate(); cert != nil {
+			p.tlsConf.Certificates = []tls.Certificate{*cert}
+		}
 	}
 	if c.Send != "" {
 		p.send = []byte(c.Send)
@@ -189,6 +196,13 @@ func (p *wsProber) run(ctx context.Context, res *Result, t *TCPResult, limit tim
 	case err != nil && (isTimeout(err) || ctx.Err() != nil):
 		return res.failure(ctx, err, limit, "waiting for the upgrade")
 	case err != nil:
+		// The library wraps the transport's error in its own words
+		// ("failed to WebSocket dial: failed to send handshake
+		// request: Get ..."), which would push the reason (a refused
+		// client certificate, say) out of the shortened text.
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue
+		}
 		return "websocket handshake: " + shorten(describe(err))
 	}
 	// No closing handshake: waiting for the server's close frame would
