@@ -196,14 +196,7 @@ func (p *wsProber) run(ctx context.Context, res *Result, t *TCPResult, limit tim
 	case err != nil && (isTimeout(err) || ctx.Err() != nil):
 		return res.failure(ctx, err, limit, "waiting for the upgrade")
 	case err != nil:
-		// The library wraps the transport's error in its own words
-		// ("failed to WebSocket dial: failed to send handshake
-		// request: Get ..."), which would push the reason (a refused
-		// client certificate, say) out of the shortened text.
-		if ue, ok := errors.AsType[*url.Error](err); ok {
-			err = ue
-		}
-		return "websocket handshake: " + shorten(describe(err))
+		return handshakeFailure(err)
 	}
 	// No closing handshake: waiting for the server's close frame would
 	// only add its latency to the probe's.
@@ -260,6 +253,20 @@ func (p *wsProber) await(ctx context.Context, c *websocket.Conn, res *Result, li
 		last = msg
 	}
 	return fmt.Sprintf("none of the first %d messages is %s%s", maxWebSocketMessages, want, lastText())
+}
+
+// handshakeFailure describes a failed upgrade. The library wraps the
+// transport's error in its own words ("failed to WebSocket dial: failed
+// to send handshake request: Get ..."), and the transport may wrap a TLS
+// alert in its own ("readLoopPeekFailLocked: ..."): either would push the
+// reason (a refused client certificate, say) out of the shortened text.
+func handshakeFailure(err error) string {
+	if oe, ok := errors.AsType[*net.OpError](err); ok && oe.Op == "remote error" {
+		err = oe
+	} else if ue, ok := errors.AsType[*url.Error](err); ok {
+		err = ue
+	}
+	return "websocket handshake: " + shorten(describe(err))
 }
 
 // connectStage names where a failed connect stopped.

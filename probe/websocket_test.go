@@ -3,13 +3,17 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -195,6 +199,26 @@ func TestWebSocketCAFileAndClientCertificate(t *testing.T) {
 				t.Fatalf("Success=%v Err=%q, want %q", r.Success, r.Err, tt.want)
 			}
 		})
+	}
+}
+
+// TestWebSocketHandshakeFailureSaysWhy: the reason of a failed upgrade
+// survives the words the library and the transport wrap it in, however
+// the alert arrived.
+func TestWebSocketHandshakeFailureSaysWhy(t *testing.T) {
+	alert := &net.OpError{Op: "remote error", Err: errors.New("tls: certificate required")}
+	get := func(err error) error {
+		return fmt.Errorf("failed to WebSocket dial: failed to send handshake request: %w",
+			&url.Error{Op: "Get", URL: "https://127.0.0.1:1/", Err: err})
+	}
+	for _, err := range []error{get(alert), get(fmt.Errorf("readLoopPeekFailLocked: %w", alert))} {
+		if got, want := handshakeFailure(err), "websocket handshake: remote error: tls: certificate required"; got != want {
+			t.Errorf("%v: %q, want %q", err, got, want)
+		}
+	}
+	refused := get(&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED})
+	if got := handshakeFailure(refused); got != "websocket handshake: connection refused" {
+		t.Errorf("%v: %q", refused, got)
 	}
 }
 
