@@ -1,12 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -124,4 +126,51 @@ func TestProbeTLSTarget(t *testing.T) {
 
 	wantOutput(t, []string{"probe", "tls://" + u.Host}, 1,
 		"failure  tls  total ", "error: ", "certificate", "  resolve ", "  tls ", "earliest certificate expiry ")
+}
+
+// TestProbeConfiguredCheck: up probe --config FILE --check ID runs the
+// file's check with all it says (here a password from the environment
+// and JSON assertions), prints no secret, and says why it will not run
+// a push check or an id the file lacks.
+func TestProbeConfiguredCheck(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if user, pw, ok := r.BasicAuth(); !ok || user != "monitor" || pw != "pw-s3cret-0123" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"status": "ok", "queue": {"depth": 150}}`)
+	}))
+	t.Cleanup(srv.Close)
+	t.Setenv("UP_TEST_PROBE_PASSWORD", "pw-s3cret-0123")
+	cfg := filepath.Join(t.TempDir(), "up.yaml")
+	writeFile(t, cfg, fmt.Sprintf(`components:
+  - id: api
+    checks:
+      - name: health
+        timeout: 5s
+        http:
+          url: %[1]q
+          basic_auth: {username: monitor, password: "${UP_TEST_PROBE_PASSWORD}"}
+          expect_json: [{path: $.status, equals: ok}]
+      - name: queue
+        http:
+          url: %[1]q
+          basic_auth: {username: monitor, password: "${UP_TEST_PROBE_PASSWORD}"}
+          expect_json: [{path: $.queue.depth, "<": 100}]
+      - name: backup
+        push: {token: backup-push-token-0123456789, period: 24h}
+`, srv.URL+"/health"))
+
+	wantOutput(t, []string{"probe", "--config", cfg, "--check", "api.health"}, 0, "success  http 200  total ")
+	wantOutput(t, []string{"probe", "--config", cfg, "--check", "api.queue"}, 1,
+		"failure  http 200", "error: json $.queue.depth: got 150, want < 100")
+	wantOutput(t, []string{"probe", "--config", cfg, "--check", "api.backup"}, 2, "api.backup is a push check")
+	wantOutput(t, []string{"probe", "--config", cfg, "--check", "api.nope"}, 2, `has no check "api.nope"; its checks: api.health, api.queue, api.backup`)
+	wantOutput(t, []string{"probe", "--check", "api.health"}, 2, "--check ID goes with --config FILE and no TARGET")
+	for _, id := range []string{"api.health", "api.queue"} {
+		if _, out := runUp(t, "probe", "--config", cfg, "--check", id); strings.Contains(out, "pw-s3cret") {
+			t.Errorf("up probe --check %s prints the password:\n%s", id, out)
+		}
+	}
 }
