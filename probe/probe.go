@@ -217,6 +217,10 @@ type HTTPResult struct {
 	Resolve, Connect, TLS, Processing, Transfer time.Duration
 	Redirects                                   int
 	BodyBytes                                   int64
+	// Passed names the expect_headers and expect_json assertions that
+	// held, in the order they were tried (headers first). Shared
+	// between probes: never modify it.
+	Passed []string
 }
 
 // TCPResult holds TCP facts of a probe.

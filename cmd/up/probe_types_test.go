@@ -162,7 +162,7 @@ func TestProbeConfiguredCheck(t *testing.T) {
         push: {token: backup-push-token-0123456789, period: 24h}
 `, srv.URL+"/health"))
 
-	wantOutput(t, []string{"probe", "--config", cfg, "--check", "api.health"}, 0, "success  http 200  total ")
+	wantOutput(t, []string{"probe", "--config", cfg, "--check", "api.health"}, 0, "success  http 200  total ", `  passed: json $.status equals "ok"`)
 	wantOutput(t, []string{"probe", "--config", cfg, "--check", "api.queue"}, 1,
 		"failure  http 200", "error: json $.queue.depth: got 150, want < 100")
 	wantOutput(t, []string{"probe", "--config", cfg, "--check", "api.backup"}, 2, "api.backup is a push check")
