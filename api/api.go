@@ -318,6 +318,8 @@ func (s *Server) buildMux(unsubscribe http.Handler) *http.ServeMux {
 	add("GET", "/deliveries", admin, s.listDeliveries)
 	add("POST", "/deliveries/{id}/replay", admin, s.replayDelivery)
 
+	add("POST", "/checks/{id}/push-token", admin, s.rotatePushToken)
+
 	if unsubscribe != nil {
 		// notify's handler, behind the API's token rule, 405 and OPTIONS.
 		serve := func(w http.ResponseWriter, r *http.Request) error {

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"image"
 	"image/png"
@@ -211,6 +212,66 @@ func TestBadgeInChromium(t *testing.T) {
 	messageBox := doc.Width - (labelWidth(t, r.body))
 	if textWidth > float64(messageBox) {
 		t.Errorf("the message is %.1f px wide in Chromium, its box %d px", textWidth, messageBox)
+	}
+}
+
+// TestBadgeTextsFitInChromium renders badges of every kind, with wide,
+// narrow and escaped text, and holds each text, as Chromium lays it out,
+// to the box the server drew for it and to the words the server meant.
+func TestBadgeTextsFitInChromium(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	f.want(f.do("PUT", "/components", editorToken, map[string]any{"id": "wide", "name": "WWW Mammoth Warehouse & <Co>"}), 201)
+	f.want(f.do("PUT", "/components", editorToken, map[string]any{"id": "narrow", "name": "il1 fjrt (lit) [i]"}), 201)
+	f.want(f.do("PUT", "/components", editorToken, map[string]any{"id": "digits", "name": "API 2048 / QA 9000 %"}), 201)
+	f.backend.observe(t, "api.http", status.Fail, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	tab := testenv.Chromium(t, ctx, chromedp.WindowSize(800, 100))
+	for _, tc := range []struct{ path, label, message string }{
+		{"/badge/website.svg", "Website", "operational"},
+		{"/badge/api.svg", "API", "major outage"},
+		{"/badge/wide.svg", "WWW Mammoth Warehouse & <Co>", "operational"},
+		{"/badge/narrow.svg", "il1 fjrt (lit) [i]", "operational"},
+		{"/badge/digits.svg", "API 2048 / QA 9000 %", "operational"},
+		{"/badge/website/uptime.svg?days=30", "uptime 30d", "no data"},
+	} {
+		body := f.want(f.do("GET", tc.path, "", nil), 200).body
+		doc := parseSVG(t, body)
+		lw := labelWidth(t, body)
+		if err := chromedp.Do(tab, chromedp.Navigate(f.http.URL+tc.path)); err != nil {
+			t.Fatalf("opening %s: %v", tc.path, err)
+		}
+		// The second and fourth texts are drawn; the others are their
+		// shadows.
+		got, err := chromedp.Run(tab, chromedp.Evaluate[string](`JSON.stringify([...document.querySelectorAll('text')].map(e => [e.textContent, e.getComputedTextLength()]))`))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.path, err)
+		}
+		var texts [][2]any
+		if err := json.Unmarshal([]byte(got), &texts); err != nil || len(texts) != 4 {
+			t.Fatalf("%s: texts %s (%v)", tc.path, got, err)
+		}
+		for i, want := range []struct {
+			text string
+			box  int
+		}{{tc.label, lw}, {tc.message, doc.Width - lw}} {
+			text, _ := texts[2*i+1][0].(string)
+			width, _ := texts[2*i+1][1].(float64)
+			t.Logf("%s: %q %.1f px in a box of %d", tc.path, text, width, want.box)
+			if text != want.text {
+				t.Errorf("%s: Chromium reads %q, want %q", tc.path, text, want.text)
+			}
+			// The text must stay off the box's edges: half the padding
+			// on either side is the least that still looks drawn on purpose.
+			if room := float64(want.box - badgePad); width > room {
+				t.Errorf("%s: %q is %.1f px wide in Chromium, its box %d px leaves it %.0f", tc.path, text, width, want.box, room)
+			}
+			// Nor may the box be much wider than the text: a badge with
+			// a gap reads as broken.
+			if full := float64(want.box - 2*badgePad); width < 0.75*full {
+				t.Errorf("%s: %q is %.1f px wide in Chromium, in a box of %d px", tc.path, text, width, want.box)
+			}
+		}
 	}
 }
 

@@ -263,7 +263,7 @@ func newFixture(t testing.TB, o fixtureOptions) *fixture {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	f.pushes = NewPushes(c.Now)
+	f.pushes = NewPushes(c.Now, st)
 	var be Backend = f.backend
 	if o.wrap != nil {
 		be = o.wrap(f.backend)

@@ -2,6 +2,9 @@ package api
 
 import (
 	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -11,6 +14,7 @@ import (
 	"github.com/up-status/up/auth"
 	"github.com/up-status/up/config"
 	"github.com/up-status/up/probe"
+	"github.com/up-status/up/store"
 )
 
 // Pushes keeps the last report of every push check: a job that cannot be
@@ -19,20 +23,36 @@ import (
 // turns the time since that report into a result. Reports live in
 // memory only: after a restart every push check counts from the start
 // and fails only once period + grace passed without a report.
-// Tokens are kept as hashes and matched in constant time.
+// Tokens are kept as hashes and matched in constant time. A token
+// rotated through the API replaces the configured one; the store keeps
+// its hash, never the token.
 type Pushes struct {
-	now func() time.Time
+	now    func() time.Time
+	tokens TokenStore
+
+	// rotating serialises Rotate and Apply, which both read and write
+	// the stored tokens.
+	rotating sync.Mutex
 
 	mu     sync.Mutex
 	checks map[string]*pushState // by check id
 }
 
+// TokenStore keeps the hashes of rotated push tokens: store.Store's
+// named values.
+type TokenStore interface {
+	Meta(ctx context.Context, key string) (string, error)
+	SetMeta(ctx context.Context, key, value string) error
+}
+
 // pushState is one push check and what it last heard.
 type pushState struct {
-	hash          []byte
-	id, component string
-	name          string
-	period, grace time.Duration
+	// hash is the hash of the token that reports now: the configured
+	// one's (configHash) or, once rotated, the new one's.
+	hash, configHash []byte
+	id, component    string
+	name             string
+	period, grace    time.Duration
 	// since is when up began to wait for reports of this check.
 	since time.Time
 	// last is when the last report came (zero: none since start), ok
@@ -54,35 +74,130 @@ const pushEvery = time.Second
 const maxPushMessage = 200
 
 // NewPushes returns an empty set of push checks on the clock now (nil:
-// time.Now).
-func NewPushes(now func() time.Time) *Pushes {
+// time.Now). tokens keeps rotated tokens; nil refuses rotation, as a
+// cluster does, whose other instances would go on taking the old token.
+func NewPushes(now func() time.Time, tokens TokenStore) *Pushes {
 	if now == nil {
 		now = time.Now
 	}
-	return &Pushes{now: now, checks: map[string]*pushState{}}
+	return &Pushes{now: now, tokens: tokens, checks: map[string]*pushState{}}
 }
 
+// pushTokenKey is the store's name for the rotated token of check id.
+func pushTokenKey(id string) string { return "push_token:" + id }
+
 // Apply makes the push checks those of checks, keeping what a check
-// that kept its token has heard.
-func (p *Pushes) Apply(checks []*config.Check) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := p.now()
-	next := map[string]*pushState{}
+// that kept its token has heard. A check whose token was rotated takes
+// the rotated one, until the configuration names another token: the
+// newer word wins. It fails, changing nothing, when the store cannot
+// be read.
+func (p *Pushes) Apply(ctx context.Context, checks []*config.Check) error {
+	p.rotating.Lock()
+	defer p.rotating.Unlock()
+	type pending struct {
+		st    *pushState
+		stale bool // a rotation the configuration has since overridden
+	}
+	var all []pending
 	for _, c := range checks {
 		if c.Push == nil {
 			continue
 		}
+		h := auth.Hash(string(c.Push.Token))
 		st := &pushState{
-			hash: auth.Hash(string(c.Push.Token)), id: c.ID, component: c.Component, name: c.Name,
-			period: c.Push.Period, grace: c.Push.Grace, since: now,
+			hash: h, configHash: h, id: c.ID, component: c.Component, name: c.Name,
+			period: c.Push.Period, grace: c.Push.Grace,
 		}
-		if old := p.checks[c.ID]; old != nil && auth.Equal(old.hash, st.hash) {
+		stale := false
+		if p.tokens != nil {
+			v, err := p.tokens.Meta(ctx, pushTokenKey(c.ID))
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+			case err != nil:
+				return fmt.Errorf("push check %s: reading its rotated token: %w", c.ID, err)
+			case v != "":
+				rotated, forConfig, ok := parseRotation(v)
+				if ok && auth.Equal(forConfig, h) {
+					st.hash = rotated
+				} else {
+					stale = true
+				}
+			}
+		}
+		all = append(all, pending{st, stale})
+	}
+	for _, pd := range all {
+		if pd.stale {
+			// Forgotten, so that going back to the older configured
+			// token some day does not bring the rotation back.
+			if err := p.tokens.SetMeta(ctx, pushTokenKey(pd.st.id), ""); err != nil {
+				return fmt.Errorf("push check %s: forgetting its rotated token: %w", pd.st.id, err)
+			}
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	next := map[string]*pushState{}
+	for _, pd := range all {
+		st := pd.st
+		st.since = now
+		if old := p.checks[st.id]; old != nil && auth.Equal(old.hash, st.hash) {
 			st.since, st.last, st.ok, st.msg, st.lastCall = old.since, old.last, old.ok, old.msg, old.lastCall
 		}
-		next[c.ID] = st
+		next[st.id] = st
 	}
 	p.checks = next
+	return nil
+}
+
+// errNoPushCheck and errRotationOff are why Rotate refuses.
+var (
+	errNoPushCheck = errors.New("no push check has this id")
+	errRotationOff = errors.New("push tokens are rotated in the configuration file here")
+)
+
+// Rotate gives push check id a new token, returned once: from now on
+// only it is taken, the configured one is refused, and what the check
+// heard so far stands. Its hash is stored first, so that a token
+// handed out survives a restart.
+func (p *Pushes) Rotate(ctx context.Context, id string) (string, error) {
+	if p.tokens == nil {
+		return "", errRotationOff
+	}
+	p.rotating.Lock()
+	defer p.rotating.Unlock()
+	p.mu.Lock()
+	st := p.checks[id]
+	var configHash []byte
+	if st != nil {
+		configHash = st.configHash
+	}
+	p.mu.Unlock()
+	if st == nil {
+		return "", errNoPushCheck
+	}
+	token := auth.NewToken()
+	h := auth.Hash(token)
+	if err := p.tokens.SetMeta(ctx, pushTokenKey(id), hex.EncodeToString(h)+" "+hex.EncodeToString(configHash)); err != nil {
+		return "", fmt.Errorf("push check %s: storing its new token: %w", id, err)
+	}
+	p.mu.Lock()
+	st.hash, st.lastCall = h, time.Time{}
+	p.mu.Unlock()
+	return token, nil
+}
+
+// parseRotation reads a stored rotation: the new token's hash and the
+// hash of the configured token it replaced.
+func parseRotation(v string) (rotated, forConfig []byte, ok bool) {
+	a, b, found := strings.Cut(v, " ")
+	r, err1 := hex.DecodeString(a)
+	f, err2 := hex.DecodeString(b)
+	if !found || err1 != nil || err2 != nil || len(r) == 0 || len(f) == 0 {
+		return nil, nil, false
+	}
+	return r, f, true
 }
 
 // pushOutcome is what the push route makes of a report.
@@ -224,6 +339,36 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) error {
 		v.Status = "fail"
 	}
 	return writeJSON(w, http.StatusOK, v)
+}
+
+// rotatedToken is the answer to a rotation: the only time the token is
+// shown.
+type rotatedToken struct {
+	Check string `json:"check"`
+	Token string `json:"token"`
+	URL   string `json:"url"`
+}
+
+// rotatePushToken answers POST /checks/{id}/push-token: a new token for
+// the push check, in this answer and never again.
+func (s *Server) rotatePushToken(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if err := checkID("id", id); err != nil {
+		return err
+	}
+	if s.pushes == nil {
+		return notFoundf("no push check %q", id)
+	}
+	token, err := s.pushes.Rotate(r.Context(), id)
+	switch {
+	case errors.Is(err, errNoPushCheck):
+		return notFoundf("no push check %q", id)
+	case errors.Is(err, errRotationOff):
+		return conflictf("in a cluster, a push token is changed in the configuration file (push.token), the same on every instance")
+	case err != nil:
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rotatedToken{Check: id, Token: token, URL: s.page.URL + "/push/" + token})
 }
 
 // pushMessage keeps a report's message to one line of printable text.

@@ -54,6 +54,8 @@ func (w *WebSocketCheck) equal(o *WebSocketCheck) bool {
 		return w == o
 	}
 	return w.URL == o.URL && maps.Equal(w.Headers, o.Headers) && w.TLSSkipVerify == o.TLSSkipVerify &&
+		w.CAFile == o.CAFile && w.CertFile == o.CertFile && w.KeyFile == o.KeyFile &&
+		w.tlsFiles.sum == o.tlsFiles.sum &&
 		w.Send == o.Send && w.Expect == o.Expect && sameRegexp(w.ExpectRegex, o.ExpectRegex)
 }
 

@@ -97,6 +97,10 @@ type Metrics struct {
 	// DNSPhases exports probe_dns_duration_seconds{phase}: three series
 	// per DNS check. Default false.
 	DNSPhases bool `yaml:"dns_phases"`
+	// TLSChainInfo exports probe_ssl_last_chain_info: one series of the
+	// leaf certificate's fingerprint, subject, issuer, names and serial
+	// per tls check. Default false.
+	TLSChainInfo bool `yaml:"tls_chain_info"`
 	// LatencyHistogram exports uptime_probe_latency_seconds per check:
 	// eight series per check. Default true.
 	LatencyHistogram *bool `yaml:"latency_histogram"`
@@ -415,6 +419,11 @@ type WebSocketCheck struct {
 	URL           string            `yaml:"url"` // ws:// or wss://
 	Headers       map[string]Secret `yaml:"headers"`
 	TLSSkipVerify bool              `yaml:"tls_skip_verify"`
+	// CAFile, CertFile and KeyFile are as an HTTP check's, for wss://.
+	CAFile   string `yaml:"ca_file"`
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	tlsFiles tlsFiles
 	// Send is written as a text message once the socket is open.
 	Send string `yaml:"send"`
 	// Expect must be in a message the server sends, or ExpectRegex

@@ -144,6 +144,9 @@ func TestTLSExampleLoads(t *testing.T) {
 	if h.RootCAs() == nil || h.ClientCertificate() == nil {
 		t.Errorf("the example's CA or client certificate was not loaded")
 	}
+	if w := cfg.Components[0].Checks[1].WebSocket; w.RootCAs() == nil || w.ClientCertificate() == nil {
+		t.Errorf("the example's CA or client certificate was not loaded for its WebSocket check")
+	}
 }
 
 // TestExampleConfigCoversSchema walks the yaml tags of Config and requires

@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 )
 
-// tlsFiles is what an HTTP check's ca_file, cert_file and key_file held
+// tlsFiles is what a check's ca_file, cert_file and key_file held
 // when the configuration loaded. Reading them then, not at the first
 // probe, makes a missing or broken file a configuration error that names
 // the key, and keeps a file changed on disk from taking effect halfway
@@ -49,6 +49,35 @@ func (e *TLSFileError) Unwrap() error { return e.Err }
 // Loading a configuration calls it; a check built in code calls it
 // itself. Errors are *TLSFileError.
 func (h *HTTPCheck) LoadTLSFiles(dir string) error {
+	loaded, err := loadTLSFiles(dir, h.CAFile, h.CertFile, h.KeyFile)
+	if err != nil {
+		return err
+	}
+	h.tlsFiles = loaded
+	return nil
+}
+
+// RootCAs is the pool of ca_file, nil when the check trusts the
+// system's authorities (or LoadTLSFiles was not called).
+func (w *WebSocketCheck) RootCAs() *x509.CertPool { return w.tlsFiles.roots }
+
+// ClientCertificate is the certificate of cert_file and key_file, nil
+// when the check has none (or LoadTLSFiles was not called).
+func (w *WebSocketCheck) ClientCertificate() *tls.Certificate { return w.tlsFiles.cert }
+
+// LoadTLSFiles is HTTPCheck.LoadTLSFiles for a wss:// check.
+func (w *WebSocketCheck) LoadTLSFiles(dir string) error {
+	loaded, err := loadTLSFiles(dir, w.CAFile, w.CertFile, w.KeyFile)
+	if err != nil {
+		return err
+	}
+	w.tlsFiles = loaded
+	return nil
+}
+
+// loadTLSFiles reads the three files of a check, relative paths from
+// dir; empty names are left out.
+func loadTLSFiles(dir, caFile, certFile, keyFile string) (tlsFiles, error) {
 	var loaded tlsFiles
 	sum := sha256.New()
 	read := func(key, path string) ([]byte, error) {
@@ -67,55 +96,54 @@ func (h *HTTPCheck) LoadTLSFiles(dir string) error {
 		sum.Write([]byte{0})
 		return b, nil
 	}
-	if h.CAFile != "" {
-		b, err := read("ca_file", h.CAFile)
+	if caFile != "" {
+		b, err := read("ca_file", caFile)
 		if err != nil {
-			return err
+			return loaded, err
 		}
 		loaded.roots = x509.NewCertPool()
 		if !loaded.roots.AppendCertsFromPEM(b) {
-			return &TLSFileError{"ca_file", fmt.Errorf("%s holds no PEM certificate", h.CAFile)}
+			return loaded, &TLSFileError{"ca_file", fmt.Errorf("%s holds no PEM certificate", caFile)}
 		}
 	}
 	switch {
-	case h.CertFile != "" && h.KeyFile != "":
-		certPEM, err := read("cert_file", h.CertFile)
+	case certFile != "" && keyFile != "":
+		certPEM, err := read("cert_file", certFile)
 		if err != nil {
-			return err
+			return loaded, err
 		}
-		keyPEM, err := read("key_file", h.KeyFile)
+		keyPEM, err := read("key_file", keyFile)
 		if err != nil {
-			return err
+			return loaded, err
 		}
 		if !bytes.Contains(certPEM, []byte("-----BEGIN")) {
-			return &TLSFileError{"cert_file", fmt.Errorf("%s is not PEM", h.CertFile)}
+			return loaded, &TLSFileError{"cert_file", fmt.Errorf("%s is not PEM", certFile)}
 		}
 		if !bytes.Contains(keyPEM, []byte("-----BEGIN")) {
-			return &TLSFileError{"key_file", fmt.Errorf("%s is not PEM", h.KeyFile)}
+			return loaded, &TLSFileError{"key_file", fmt.Errorf("%s is not PEM", keyFile)}
 		}
 		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {
-			return &TLSFileError{"key_file", fmt.Errorf("%s and %s do not make a client certificate: %w", h.CertFile, h.KeyFile, err)}
+			return loaded, &TLSFileError{"key_file", fmt.Errorf("%s and %s do not make a client certificate: %w", certFile, keyFile, err)}
 		}
 		loaded.cert = &cert
-	case h.CertFile != "":
-		return &TLSFileError{"cert_file", errors.New("needs key_file, the certificate's private key")}
-	case h.KeyFile != "":
-		return &TLSFileError{"key_file", errors.New("needs cert_file, the certificate of the key")}
+	case certFile != "":
+		return loaded, &TLSFileError{"cert_file", errors.New("needs key_file, the certificate's private key")}
+	case keyFile != "":
+		return loaded, &TLSFileError{"key_file", errors.New("needs cert_file, the certificate of the key")}
 	}
 	copy(loaded.sum[:], sum.Sum(nil))
-	h.tlsFiles = loaded
-	return nil
+	return loaded, nil
 }
 
-// validateTLSFiles loads an HTTP check's certificate files, reporting a
-// problem at the key that names the file.
-func (p *parser) validateTLSFiles(path string, h *HTTPCheck) {
-	if h.CAFile == "" && h.CertFile == "" && h.KeyFile == "" {
+// validateTLSFiles loads a check's certificate files with load,
+// reporting a problem at the key that names the file.
+func (p *parser) validateTLSFiles(path string, caFile, certFile, keyFile string, load func(dir string) error) {
+	if caFile == "" && certFile == "" && keyFile == "" {
 		return
 	}
 	var fe *TLSFileError
-	if err := h.LoadTLSFiles(filepath.Dir(p.source)); errors.As(err, &fe) {
+	if err := load(filepath.Dir(p.source)); errors.As(err, &fe) {
 		p.fail(path+"."+fe.Key, "%s", fe.Err)
 	}
 }

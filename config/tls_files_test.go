@@ -7,7 +7,7 @@ import (
 )
 
 // TestHTTPTLSFilesLoadFromConfigDir: relative paths start at the
-// configuration file's directory, the files are read at load, and a
+// configuration file's directory (for HTTP and WebSocket checks alike), the files are read at load, and a
 // reload after a file changed is a different check.
 func TestHTTPTLSFilesLoadFromConfigDir(t *testing.T) {
 	dir := t.TempDir()
@@ -30,6 +30,8 @@ func TestHTTPTLSFilesLoadFromConfigDir(t *testing.T) {
     checks:
       - name: mtls
         http: {url: "https://h.example/", ca_file: ca.pem, cert_file: client.pem, key_file: client-key.pem}
+      - name: live
+        websocket: {url: "wss://h.example/live", ca_file: ca.pem, cert_file: client.pem, key_file: client-key.pem}
 `), 0o600)
 	if err != nil {
 		t.Fatal(err)
@@ -43,6 +45,9 @@ func TestHTTPTLSFilesLoadFromConfigDir(t *testing.T) {
 		h.ClientCertificate().Leaf.Subject.CommonName != "up monitor" {
 		t.Fatalf("files not loaded: roots %v cert %v", h.RootCAs(), h.ClientCertificate())
 	}
+	if w := first.Checks()[1].WebSocket; w.RootCAs() == nil || w.ClientCertificate() == nil {
+		t.Fatalf("the WebSocket check's files not loaded: roots %v cert %v", w.RootCAs(), w.ClientCertificate())
+	}
 	same, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +60,9 @@ func TestHTTPTLSFilesLoadFromConfigDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.Checks()[0].Equal(changed.Checks()[0]) {
-		t.Error("a changed ca_file leaves the check equal, so a reload would keep the old authorities")
+	for i, c := range first.Checks() {
+		if c.Equal(changed.Checks()[i]) {
+			t.Errorf("%s: a changed ca_file leaves the check equal, so a reload would keep the old authorities", c.ID)
+		}
 	}
 }

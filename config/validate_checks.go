@@ -23,7 +23,7 @@ func (p *parser) validateHTTP(path string, h *HTTPCheck) {
 	}
 	p.validateHeaders(path+".headers", h.Headers)
 	p.validateHTTPAuth(path, h)
-	p.validateTLSFiles(path, h)
+	p.validateTLSFiles(path, h.CAFile, h.CertFile, h.KeyFile, h.LoadTLSFiles)
 	p.validateProxy(path, h)
 	if h.URL != "" && httpURLProblem(h.URL) == "" {
 		u, _ := url.Parse(h.URL)

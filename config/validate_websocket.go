@@ -22,8 +22,14 @@ func (p *parser) validateWebSocket(path string, w *WebSocketCheck) {
 			p.failKey(path+".headers."+name, "the WebSocket handshake sets %s itself", canon)
 		}
 	}
-	if p.isSet(path+".tls_skip_verify") && !strings.HasPrefix(strings.ToLower(w.URL), "wss://") {
-		p.failKey(path+".tls_skip_verify", "only applies to a wss:// URL")
+	wss := strings.HasPrefix(strings.ToLower(w.URL), "wss://")
+	for _, key := range []string{"tls_skip_verify", "ca_file", "cert_file", "key_file"} {
+		if p.isSet(path+"."+key) && !wss {
+			p.failKey(path+"."+key, "only applies to a wss:// URL")
+		}
+	}
+	if wss {
+		p.validateTLSFiles(path, w.CAFile, w.CertFile, w.KeyFile, w.LoadTLSFiles)
 	}
 	if p.isSet(path+".expect") && p.isSet(path+".expect_regex") {
 		p.failKey(path+".expect_regex", "a check has expect or expect_regex, not both")

@@ -107,6 +107,7 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 		metrics: metrics.New(metrics.Options{
 			HTTPPhases:       cfg.Metrics.HTTPPhases,
 			DNSPhases:        cfg.Metrics.DNSPhases,
+			TLSChainInfo:     cfg.Metrics.TLSChainInfo,
 			LatencyHistogram: *cfg.Metrics.LatencyHistogram,
 		}),
 	}
@@ -189,7 +190,14 @@ func New(cfg *config.Config, opts Options) (_ *Daemon, err error) {
 		return nil, fmt.Errorf("custom metrics: %w", err)
 	}
 
-	d.pushes = api.NewPushes(opts.Now)
+	// A cluster's instances each hold the push tokens in memory, so a
+	// token rotated on one would still be taken by the others: there it
+	// is changed in the configuration file.
+	var pushTokens api.TokenStore = d.store
+	if d.cluster != nil {
+		pushTokens = nil
+	}
+	d.pushes = api.NewPushes(opts.Now, pushTokens)
 	d.sched, err = schedule.New(schedule.Options{
 		Logger:    d.log,
 		NewProber: d.newProber,
@@ -249,7 +257,9 @@ func (d *Daemon) restoreCustomMetrics(ctx context.Context) error {
 // checks to the new one's, and logs what changed.
 func (d *Daemon) applyChecks(old, next *config.Config) error {
 	// The push checks first: their probers read what Apply sets.
-	d.pushes.Apply(next.Checks())
+	if err := d.pushes.Apply(context.Background(), next.Checks()); err != nil {
+		return err
+	}
 	mine := d.mine(next.Checks())
 	ch, err := d.sched.Apply(mine)
 	if err != nil {
@@ -292,7 +302,7 @@ func (d *Daemon) Reload(next *config.Config) error {
 	if next.Listen != d.cfg.Listen || next.Storage != d.cfg.Storage || next.Page != d.cfg.Page ||
 		!sameCluster(next.Cluster, d.cfg.Cluster) ||
 		*next.API.Public != *d.cfg.API.Public || next.Badges != d.cfg.Badges || next.Metrics.HTTPPhases != d.cfg.Metrics.HTTPPhases ||
-		next.Metrics.DNSPhases != d.cfg.Metrics.DNSPhases ||
+		next.Metrics.DNSPhases != d.cfg.Metrics.DNSPhases || next.Metrics.TLSChainInfo != d.cfg.Metrics.TLSChainInfo ||
 		*next.Metrics.LatencyHistogram != *d.cfg.Metrics.LatencyHistogram {
 		d.log.Warn("changes to page, listen, storage, cluster, api.public, badges and metrics take effect after a restart")
 	}

@@ -396,6 +396,7 @@ regions:                    # one more region than the instances cover: the
 metrics:
   http_phases: true         # opt-in: the dashboard's HTTP phase panels need it
   dns_phases: true          # opt-in: the DNS latency panel needs it
+  tls_chain_info: true      # opt-in: the certificate chain table needs it
   latency_histogram: true
 defaults:
   interval: 1s

@@ -129,8 +129,9 @@ func startDemo(t *testing.T) daemon {
 const exampleToken = "docs-example-admin-token-0123456789"
 
 // startExampleDaemon runs up with the objects the API examples name: the
-// component website with its check home (probing a loopback server),
-// support without checks in group web, and the window db-upgrade.
+// component website with its check home (probing a loopback server) and
+// its push check backup, support without checks in group web, and the
+// window db-upgrade.
 func startExampleDaemon(t *testing.T) daemon {
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	t.Cleanup(target.Close)
@@ -140,7 +141,7 @@ listen: {api: "127.0.0.1:0", websocket: "127.0.0.1:0"}
 storage: {path: %q}
 groups: [{id: web, name: Website}]
 components:
-  - {id: website, name: Website, group: web, checks: [{name: home, interval: 1s, http: {url: %q}}]}
+  - {id: website, name: Website, group: web, checks: [{name: home, interval: 1s, http: {url: %q}}, {name: backup, push: {token: docs-example-push-token-0123456789, period: 24h}}]}
   - {id: support, name: Support desk, group: web}
 maintenance: [{id: db-upgrade, name: Database upgrade, components: [website], start: "2030-12-01T02:00:00Z", duration: 2h}]
 users: [{id: admin, name: Admin, role: admin, token: %q}]

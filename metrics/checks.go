@@ -1,6 +1,10 @@
 package metrics
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
 	"math"
 	"net/http"
 	"slices"
@@ -48,9 +52,14 @@ type checkSeries struct {
 	tlsVersion string
 	// versionLabel is `,version="<tlsVersion>"`, rebuilt when it changes.
 	versionLabel string
-	buckets      []uint64 // cumulative counts are built when written
-	sum          float64
-	count        uint64
+	// chainLabel is the labels of probe_ssl_last_chain_info, rebuilt
+	// when chainLeaf, the DER of the leaf they describe, changes; tls
+	// checks only.
+	chainLabel string
+	chainLeaf  []byte
+	buckets    []uint64 // cumulative counts are built when written
+	sum        float64
+	count      uint64
 }
 
 func newCheckSeries(c *config.Check, histogram bool) *checkSeries {
@@ -127,6 +136,9 @@ func (s *checkSeries) observe(r probe.Result) {
 		if t.Version != "" && t.Version != s.tlsVersion {
 			s.tlsVersion = t.Version
 			s.versionLabel = `,version="` + escape(t.Version) + `"`
+		}
+		if l := t.Leaf; l != nil && s.typ == "tls" && !bytes.Equal(l.Raw, s.chainLeaf) {
+			s.chainLeaf, s.chainLabel = l.Raw, chainLabels(l)
 		}
 	}
 }
@@ -251,6 +263,15 @@ var checkFamilies = []family{
 				return b
 			}
 			return line(b, n, s.pre, s.post, "", s.lastChain)
+		}},
+	// As the chain's expiry, for tls checks only; and even there optional,
+	// as its five labels cost more than the rest of a check's series.
+	{"probe_ssl_last_chain_info", "Contains SSL leaf certificate information.", "gauge",
+		func(b []byte, n string, s *checkSeries, o Options) []byte {
+			if !o.TLSChainInfo || s.chainLabel == "" {
+				return b
+			}
+			return line(b, n, s.pre, s.post, s.chainLabel, 1)
 		}},
 	{"probe_tls_version_info", "TLS version of the last probe's connection.", "gauge",
 		func(b []byte, n string, s *checkSeries, _ Options) []byte {
@@ -377,6 +398,9 @@ func writeChecks(out func([]byte) error, b []byte, checks []*checkSeries, o Opti
 		if f.name == "probe_dns_duration_seconds" && !o.DNSPhases {
 			continue
 		}
+		if f.name == "probe_ssl_last_chain_info" && !o.TLSChainInfo {
+			continue
+		}
 		if f.name == "uptime_probe_latency_seconds" && !o.LatencyHistogram {
 			continue
 		}
@@ -446,4 +470,15 @@ func (m *Metrics) checksInOrder() []*checkSeries {
 		m.sortedChecks = out
 	}
 	return m.sortedChecks
+}
+
+// chainLabels renders the labels blackbox_exporter gives
+// probe_ssl_last_chain_info, from the leaf every chain starts with.
+func chainLabels(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.Raw)
+	return `,fingerprint_sha256="` + hex.EncodeToString(sum[:]) +
+		`",subject="` + escape(c.Subject.String()) +
+		`",issuer="` + escape(c.Issuer.String()) +
+		`",subjectalternative="` + escape(strings.Join(c.DNSNames, ",")) +
+		`",serialnumber="` + c.SerialNumber.Text(16) + `"`
 }

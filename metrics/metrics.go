@@ -34,6 +34,9 @@ type Options struct {
 	// LatencyHistogram exports uptime_probe_latency_seconds per check
 	// (11 series per check).
 	LatencyHistogram bool
+	// TLSChainInfo exports probe_ssl_last_chain_info (one series of five
+	// long labels per tls check).
+	TLSChainInfo bool
 }
 
 var (

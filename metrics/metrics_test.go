@@ -318,8 +318,10 @@ func TestExpositionStaysWithinTheBudgetPerCheck(t *testing.T) {
 
 func TestPromtoolFindsNoProblem(t *testing.T) {
 	promtool := testenv.LookPath(t, "promtool", "apt-get install -y prometheus")
-	m := New(Options{HTTPPhases: true, LatencyHistogram: true})
+	m := New(Options{HTTPPhases: true, DNSPhases: true, LatencyHistogram: true, TLSChainInfo: true})
 	fillChecks(m, 3)
+	fillMoreChecks(m, 3)
+	m.ObserveProbe("component-0000.cert", probe.Result{Success: true, TLS: &probe.TLSResult{Version: "TLS 1.3", Leaf: leafCert(t, 7, "service-0000.example.com")}})
 	m.ObserveRun(3*time.Millisecond, false)
 	m.SetCustomMetric("signups", 12)
 	// promtool reads the text format; TestOpenMetricsWhenAsked holds the

@@ -26,20 +26,39 @@ const maxShown = 100
 type assertions struct {
 	json    []config.JSONAssertion
 	headers []config.HeaderAssertion
+	// descs says what each assertion tests, headers first, in the
+	// order judge tries them: a result's Passed is a prefix of it,
+	// built once here rather than on every probe.
+	descs []string
 }
 
-func (a *assertions) any() bool { return len(a.json) > 0 || len(a.headers) > 0 }
+// newAssertions returns the assertions of c, nil when it has none.
+func newAssertions(c *config.HTTPCheck) *assertions {
+	if len(c.ExpectJSON) == 0 && len(c.ExpectHeaders) == 0 {
+		return nil
+	}
+	a := &assertions{json: c.ExpectJSON, headers: c.ExpectHeaders}
+	for i := range a.headers {
+		a.descs = append(a.descs, headerDesc(&a.headers[i]))
+	}
+	for i := range a.json {
+		a.descs = append(a.descs, jsonDesc(&a.json[i]))
+	}
+	return a
+}
 
 // judge returns why the response fails the first assertion it fails, ""
-// when it passes all. body is nil when there are no JSON assertions.
-func (a *assertions) judge(h http.Header, body []byte, truncated bool, maxBody int64) string {
+// when it passes all, and the assertions that held before it (shared:
+// never to be modified). body is nil when there are no JSON assertions.
+func (a *assertions) judge(h http.Header, body []byte, truncated bool, maxBody int64) (string, []string) {
 	for i := range a.headers {
 		if why := headerFailure(&a.headers[i], h); why != "" {
-			return why
+			return why, a.descs[:i]
 		}
 	}
+	passed := a.descs[:len(a.headers)]
 	if len(a.json) == 0 {
-		return ""
+		return "", passed
 	}
 	doc, err := decodeJSON(body)
 	if err != nil {
@@ -47,14 +66,51 @@ func (a *assertions) judge(h http.Header, body []byte, truncated bool, maxBody i
 		if truncated {
 			why += " in its first " + strconv.FormatInt(maxBody, 10) + " bytes (max_body_bytes)"
 		}
-		return why
+		return why, passed
 	}
 	for i := range a.json {
 		if why := jsonFailure(&a.json[i], doc); why != "" {
-			return why
+			return why, a.descs[:len(a.headers)+i]
 		}
 	}
-	return ""
+	return "", a.descs
+}
+
+// headerDesc names a header assertion as the file writes it:
+// header Content-Type contains "json".
+func headerDesc(a *config.HeaderAssertion) string {
+	d := "header " + http.CanonicalHeaderKey(a.Name)
+	switch {
+	case a.Present != nil && *a.Present:
+		return d + " present"
+	case a.Present != nil:
+		return d + " absent"
+	case a.Equals != nil:
+		return d + " equals " + quoteShort(*a.Equals)
+	case a.Contains != nil:
+		return d + " contains " + quoteShort(*a.Contains)
+	case a.Matches != nil && a.Matches.Regexp != nil:
+		return d + " matches /" + a.Matches.String() + "/"
+	}
+	return d
+}
+
+// jsonDesc names a JSON assertion as the file writes it:
+// json $.queue.depth < 100.
+func jsonDesc(a *config.JSONAssertion) string {
+	d := "json " + a.Path.String()
+	switch {
+	case a.Exists != nil && *a.Exists:
+		return d + " exists"
+	case a.Exists != nil:
+		return d + " absent"
+	case a.Equals != nil:
+		return d + " equals " + a.Equals.Display()
+	case a.NotEquals != nil:
+		return d + " not_equals " + a.NotEquals.Display()
+	}
+	op, limit := orderOp(a)
+	return d + " " + op + " " + strconv.FormatFloat(limit, 'g', -1, 64)
 }
 
 // decodeJSON reads exactly one JSON value, numbers kept as text so that

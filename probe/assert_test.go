@@ -66,17 +66,34 @@ func TestHTTPJSONAssertions(t *testing.T) {
 	}
 }
 
-// The first failing assertion is the one reported, in file order.
+// The first failing assertion is the one reported, in file order, and
+// the ones that held before it are named in the result and its summary.
 func TestHTTPAssertionsReportTheFirstFailure(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, healthBody)
 	}))
 	defer srv.Close()
 	c := checkFromYAML(t, "        http:\n          url: "+srv.URL+"\n          expect_json:\n"+
-		"            - {path: $.status, exists: true}\n            - {path: $.queue.depth, \"<\": 10}\n            - {path: $.status, equals: ok}\n")
+		"            - {path: $.status, exists: true}\n            - {path: $.queue.depth, \"<\": 10}\n            - {path: $.status, equals: ok}\n"+
+		"          expect_headers: [{name: content-type, contains: json}]\n")
 	r := probeWithin(t, mustNew(t, c, testOptions(t)), c.Timeout)
 	if want := "json $.queue.depth: got 150, want < 10"; r.Err != want {
 		t.Errorf("Err=%q, want %q", r.Err, want)
+	}
+	if want := `  passed: header Content-Type contains "json", json $.status exists` + "\n"; !strings.Contains(r.Summary(), want) {
+		t.Errorf("summary lacks %q:\n%s", want, r.Summary())
+	}
+
+	c = checkFromYAML(t, "        http:\n          url: "+srv.URL+"\n          expect_json:\n"+
+		"            - {path: $.queue.depth, \">=\": 100}\n            - {path: $.code, equals: \"200\"}\n            - {path: $.maintenance, not_equals: true}\n"+
+		"            - {path: $.debug, exists: false}\n"+
+		"          expect_headers: [{name: X-Debug, present: false}, {name: content-type, matches: '^application/'}, {name: Content-Type, equals: application/json}]\n")
+	r = probeWithin(t, mustNew(t, c, testOptions(t)), c.Timeout)
+	want := []string{"header X-Debug absent", "header Content-Type matches /^application//", `header Content-Type equals "application/json"`,
+		"json $.queue.depth >= 100", `json $.code equals "200"`, "json $.maintenance not_equals true", "json $.debug absent"}
+	if !r.Success || strings.Join(r.HTTP.Passed, "|") != strings.Join(want, "|") {
+		t.Errorf("Success=%v Err=%q Passed=%q, want %q", r.Success, r.Err, r.HTTP.Passed, want)
 	}
 }
 

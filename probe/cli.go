@@ -1,9 +1,11 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +17,9 @@ import (
 // or "tcp://host:port" connects over TCP, "tls://host:port" shakes hands
 // over TLS, and "dns://server/name?type=MX" asks a DNS server (the
 // server is optional, "dns:///name" asks the system's; the query may
-// also set transport=udp|tcp|tls; the port defaults to 53, 853 for tls),
+// also set transport=udp|tcp|tls and the check's assertions, as in
+// "&answer_contains=mx1&min_answers=2"; the port defaults to 53, 853 for
+// tls),
 // and "grpc://host:port/service" asks a gRPC server's health service
 // (the service is optional; "?tls=true" speaks TLS), and "ws://..." or
 // "wss://..." opens a WebSocket. The check belongs to component "cli" and is named
@@ -107,7 +111,12 @@ func CheckFor(target string, timeout time.Duration) (*config.Check, error) {
 	return c, nil
 }
 
-// dnsTarget reads "dns://[server[:port]]/name[?type=T&transport=P]".
+// dnsAssertions are the assertions of a DNS check that a dns:// target
+// takes as query parameters, named as in the configuration file.
+var dnsAssertions = []string{"rcode", "answer_contains", "answer_matches", "all_match", "min_answers", "soa_serial_min"}
+
+// dnsTarget reads "dns://[server[:port]]/name[?type=T&transport=P]",
+// with any of dnsAssertions as further parameters.
 func dnsTarget(target string) (*config.DNSCheck, error) {
 	const want = "want dns://server/name?type=T or dns:///name"
 	u, err := url.Parse(target)
@@ -121,13 +130,37 @@ func dnsTarget(target string) (*config.DNSCheck, error) {
 	d := &config.DNSCheck{Name: name, Type: config.DefaultDNSType, Transport: config.DefaultDNSTransport, Rcode: config.DefaultDNSRcode}
 	for key, values := range u.Query() {
 		v := values[len(values)-1]
+		var err error
 		switch key {
 		case "type":
 			d.Type = strings.ToUpper(v)
 		case "transport":
 			d.Transport = strings.ToLower(v)
+		case "rcode":
+			d.Rcode = strings.ToUpper(v)
+		case "answer_contains":
+			d.AnswerContains = v
+		case "answer_matches":
+			d.AnswerMatches, err = config.NewRegexp(v)
+		case "all_match":
+			d.AllMatch, err = config.NewRegexp(v)
+		case "min_answers":
+			d.MinAnswers, err = strconv.Atoi(v)
+			if err == nil && d.MinAnswers < 0 {
+				err = errors.New("must not be negative")
+			}
+		case "soa_serial_min":
+			d.SOASerialMin, err = strconv.ParseInt(v, 10, 64)
 		default:
-			return nil, fmt.Errorf("target %q: unknown parameter %q (want type or transport)", target, key)
+			return nil, fmt.Errorf("target %q: unknown parameter %q (want type, transport, or an assertion: %s)", target, key, strings.Join(dnsAssertions, ", "))
+		}
+		if err != nil {
+			// strconv's message would quote the text a second time.
+			var ne *strconv.NumError
+			if errors.As(err, &ne) {
+				err = ne.Err
+			}
+			return nil, fmt.Errorf("target %q: %s=%s: %v", target, key, v, err)
 		}
 	}
 	switch d.Transport {

@@ -99,33 +99,38 @@ func TestCheckForIsTheFilesCheck(t *testing.T) {
 
 func TestCheckForRefusesNonsense(t *testing.T) {
 	tests := map[string]string{
-		"acme.example":          "want http(s)://URL, host:port or icmp://host",
-		"":                      "want http(s)://URL, host:port or icmp://host",
-		"acme.example:https":    "want http(s)://URL, host:port or icmp://host",
-		"ftp://acme.example/":   `unsupported scheme "ftp"`,
-		"https://":              "missing host",
-		"icmp://acme.example:7": "want icmp://host",
-		"icmp://acme.example/x": "want icmp://host",
-		"http://[::1/":          "missing ']'",
-		"tcp://acme.example":    "want tcp://host:port",
-		"tcp://acme.example:0":  "want tcp://host:port",
-		"tcp://:5432":           "want tcp://host:port",
-		"tcp://db:5432/x":       "want tcp://host:port",
-		"tcp://db:5432?a=b":     "want tcp://host:port",
-		"tcp://u@db:5432":       "want tcp://host:port",
-		"udp://db:53":           `unsupported scheme "udp" (want http, https, tcp, tls, dns, grpc, ws, wss or icmp)`,
-		"tls://acme.example":    "want tls://host:port",
-		"tls://db:443/x":        "want tls://host:port",
-		"grpc://db":             "want grpc://host:port/service",
-		"grpc://db:1/a/b":       "want grpc://host:port/service",
-		"grpc://db:1/a?tls=yes": "unknown parameter tls=yes",
-		"dns://":                "want dns://server/name",
-		"dns://ns:53/":          "want dns://server/name",
-		"dns://ns:53/a/b":       "want dns://server/name",
-		"dns://ns:x/a":          `invalid port ":x"`,
-		"dns://ns:0/a":          "want dns://server/name",
-		"dns:///a?kind=MX":      `unknown parameter "kind"`,
-		"dns:///a?transport=qu": `transport "qu"`,
+		"acme.example":              "want http(s)://URL, host:port or icmp://host",
+		"":                          "want http(s)://URL, host:port or icmp://host",
+		"acme.example:https":        "want http(s)://URL, host:port or icmp://host",
+		"ftp://acme.example/":       `unsupported scheme "ftp"`,
+		"https://":                  "missing host",
+		"icmp://acme.example:7":     "want icmp://host",
+		"icmp://acme.example/x":     "want icmp://host",
+		"http://[::1/":              "missing ']'",
+		"tcp://acme.example":        "want tcp://host:port",
+		"tcp://acme.example:0":      "want tcp://host:port",
+		"tcp://:5432":               "want tcp://host:port",
+		"tcp://db:5432/x":           "want tcp://host:port",
+		"tcp://db:5432?a=b":         "want tcp://host:port",
+		"tcp://u@db:5432":           "want tcp://host:port",
+		"udp://db:53":               `unsupported scheme "udp" (want http, https, tcp, tls, dns, grpc, ws, wss or icmp)`,
+		"tls://acme.example":        "want tls://host:port",
+		"tls://db:443/x":            "want tls://host:port",
+		"grpc://db":                 "want grpc://host:port/service",
+		"grpc://db:1/a/b":           "want grpc://host:port/service",
+		"grpc://db:1/a?tls=yes":     "unknown parameter tls=yes",
+		"dns://":                    "want dns://server/name",
+		"dns://ns:53/":              "want dns://server/name",
+		"dns://ns:53/a/b":           "want dns://server/name",
+		"dns://ns:x/a":              `invalid port ":x"`,
+		"dns://ns:0/a":              "want dns://server/name",
+		"dns:///a?kind=MX":          `unknown parameter "kind"`,
+		"dns:///a?transport=qu":     `transport "qu"`,
+		"dns:///a?min_answers=two":  "min_answers=two: invalid syntax",
+		"dns:///a?min_answers=-1":   "min_answers=-1: must not be negative",
+		"dns:///a?soa_serial_min=x": "soa_serial_min=x: invalid syntax",
+		"dns:///a?answer_matches=(": "answer_matches=(: invalid regular expression",
+		"dns:///a?all_matches=x":    `unknown parameter "all_matches" (want type, transport, or an assertion: rcode, answer_contains, answer_matches, all_match, min_answers, soa_serial_min)`,
 	}
 	for target, want := range tests {
 		c, err := CheckFor(target, time.Second)
@@ -154,12 +159,31 @@ func TestProbeDNSFromTheCommandLine(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, s)
 		}
 	}
-	c.DNS.MinAnswers, c.DNS.AnswerContains = 2, "mx9"
+	// The assertions come in the query, named as in the file.
+	c, err = CheckFor("dns://"+srv.udp+"/acme.up.test?type=MX&min_answers=2&answer_contains=mx9", 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r = probeWithin(t, mustNew(t, c, testOptions(t)), c.Timeout)
 	s = r.Summary()
 	for _, want := range []string{"failure  dns NOERROR", `error: answer_contains "mx9" failed: no MX record contains it`, "passed: min_answers 2\n"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary lacks %q:\n%s", want, s)
 		}
+	}
+	c, err = CheckFor("dns://"+srv.udp+"/acme.up.test?type=MX&answer_contains=mx2&all_match=%5E%5Cd%2B+mx", 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = probeWithin(t, mustNew(t, c, testOptions(t)), c.Timeout)
+	if s := r.Summary(); !r.Success || !strings.Contains(s, `passed: answer_contains "mx2", all_match `) {
+		t.Errorf("summary of passing assertions:\n%s", s)
+	}
+	c, err = CheckFor("dns://"+srv.udp+"/nope.up.test?rcode=nxdomain", 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := probeWithin(t, mustNew(t, c, testOptions(t)), c.Timeout); !r.Success {
+		t.Errorf("rcode=nxdomain for a name the zone lacks: %s", r.Summary())
 	}
 }

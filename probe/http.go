@@ -72,7 +72,7 @@ type httpProber struct {
 	re       *regexp.Regexp
 	maxBody  int64
 	follow   bool
-	assert   assertions
+	assert   *assertions // nil without expect_json and expect_headers
 }
 
 func newHTTP(check *config.Check, opts Options) (Prober, error) {
@@ -173,7 +173,7 @@ func newHTTP(check *config.Check, opts Options) (Prober, error) {
 	if c.BodyRegex != nil && c.BodyRegex.Regexp != nil {
 		p.re = c.BodyRegex.Regexp
 	}
-	p.assert = assertions{json: c.ExpectJSON, headers: c.ExpectHeaders}
+	p.assert = newAssertions(c)
 	if p.maxBody <= 0 {
 		// Only a check built in code has no cap: config.Load sets one.
 		// Reading stops at the cap without failing the probe.
@@ -296,12 +296,12 @@ func (p *httpProber) Probe(ctx context.Context) Result {
 			res.Err = "reading the body: " + res.Err
 		}
 	default:
-		if res.Err = p.match(body, truncated); res.Err == "" && p.assert.any() {
+		if res.Err = p.match(body, truncated); res.Err == "" && p.assert != nil {
 			var b []byte
 			if body != nil {
 				b = body.Bytes()
 			}
-			res.Err = p.assert.judge(resp.Header, b, truncated, p.maxBody)
+			res.Err, res.HTTP.Passed = p.assert.judge(resp.Header, b, truncated, p.maxBody)
 		}
 	}
 	if body != nil {
@@ -362,7 +362,7 @@ func (p *httpProber) readBody(h *hop, resp *http.Response) (n int64, truncated b
 		r = zr
 	}
 	lr := &io.LimitedReader{R: r, N: p.maxBody + 1}
-	if p.contains == nil && p.re == nil && len(p.assert.json) == 0 {
+	if p.contains == nil && p.re == nil && (p.assert == nil || len(p.assert.json) == 0) {
 		n, err = io.Copy(io.Discard, lr)
 	} else {
 		body = bodyBuffers.Get().(*bytes.Buffer)

@@ -223,6 +223,10 @@ type HTTPResult struct {
 	Resolve, Connect, TLS, Processing, Transfer time.Duration
 	Redirects                                   int
 	BodyBytes                                   int64
+	// Passed names the expect_headers and expect_json assertions that
+	// held, in the order they were tried (headers first). Shared
+	// between probes: never modify it.
+	Passed []string
 }
 
 // TCPResult holds TCP facts of a probe.
@@ -246,6 +250,10 @@ type TLSResult struct {
 	// tls_skip_verify, when the presented chain does. Zero when the
 	// handshake failed.
 	LastChainExpiry time.Time
+	// Leaf is the certificate the server presented first, the one every
+	// chain starts from, for what identifies the chain
+	// (probe_ssl_last_chain_info); nil when the handshake failed.
+	Leaf *x509.Certificate
 }
 
 // ICMPResult holds facts of a ping.

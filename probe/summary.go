@@ -62,6 +62,9 @@ func (r Result) Summary() string {
 			b.WriteString(" " + h.Proto)
 		}
 		fmt.Fprintf(&b, "  redirects %d  body %d bytes\n", h.Redirects, h.BodyBytes)
+		if len(h.Passed) > 0 {
+			b.WriteString("  passed: " + strings.Join(h.Passed, ", ") + "\n")
+		}
 	}
 	if t := r.TCP; t != nil {
 		fmt.Fprintf(&b, "  resolve %s  connect %s  tls %s  exchange %s\n",

@@ -17,6 +17,9 @@ import (
 func tlsFacts(cs *tls.ConnectionState) *TLSResult {
 	t := &TLSResult{Version: tls.VersionName(cs.Version)}
 	t.EarliestCertExpiry, t.EarliestCertName = earliestExpiry(cs.PeerCertificates)
+	if len(cs.PeerCertificates) > 0 {
+		t.Leaf = cs.PeerCertificates[0]
+	}
 	// Of the chains that verified, the one that lasts longest is the
 	// one clients keep working with longest (as blackbox_exporter's
 	// probe_ssl_last_chain_expiry_timestamp_seconds).

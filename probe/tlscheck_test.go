@@ -129,6 +129,10 @@ func TestTLSCheckReportsTheLastChainExpiry(t *testing.T) {
 		r.TLS.EarliestCertName != "up test intermediate" {
 		t.Fatalf("Success=%v Err=%q TLS=%+v", r.Success, r.Err, r.TLS)
 	}
+	// The chain is known by its leaf, the certificate of the name.
+	if l := r.TLS.Leaf; l == nil || len(l.DNSNames) != 1 || l.DNSNames[0] != "app.up.test" {
+		t.Errorf("leaf %+v, want the certificate of app.up.test", l)
+	}
 	// Without verification no chain was built: the presented one counts.
 	r = probeWithin(t, mustNew(t, tlsCheck("app.up.test:"+port, 10*time.Second, func(c *config.TLSCheck) { c.TLSSkipVerify = true }), opts), 10*time.Second)
 	if !r.Success || !r.TLS.LastChainExpiry.Equal(interEnd) {

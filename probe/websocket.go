@@ -77,9 +77,16 @@ func newWebSocket(check *config.Check, opts Options) (Prober, error) {
 		}
 	}
 	if scheme == "wss" {
-		p.tlsConf = clientTLSConfig(ep.host, c.TLSSkipVerify, opts.RootCAs)
+		roots := opts.RootCAs
+		if r := c.RootCAs(); r != nil {
+			roots = r // ca_file replaces the system's authorities
+		}
+		p.tlsConf = clientTLSConfig(ep.host, c.TLSSkipVerify, roots)
 		// The upgrade is an HTTP/1.1 request.
 		p.tlsConf.NextProtos = []string{"http/1.1"}
+		if cert := c.ClientCertificate(); cert != nil {
+			p.tlsConf.Certificates = []tls.Certificate{*cert}
+		}
 	}
 	if c.Send != "" {
 		p.send = []byte(c.Send)
@@ -189,7 +196,7 @@ func (p *wsProber) run(ctx context.Context, res *Result, t *TCPResult, limit tim
 	case err != nil && (isTimeout(err) || ctx.Err() != nil):
 		return res.failure(ctx, err, limit, "waiting for the upgrade")
 	case err != nil:
-		return "websocket handshake: " + shorten(describe(err))
+		return handshakeFailure(err)
 	}
 	// No closing handshake: waiting for the server's close frame would
 	// only add its latency to the probe's.
@@ -246,6 +253,20 @@ func (p *wsProber) await(ctx context.Context, c *websocket.Conn, res *Result, li
 		last = msg
 	}
 	return fmt.Sprintf("none of the first %d messages is %s%s", maxWebSocketMessages, want, lastText())
+}
+
+// handshakeFailure describes a failed upgrade. The library wraps the
+// transport's error in its own words ("failed to WebSocket dial: failed
+// to send handshake request: Get ..."), and the transport may wrap a TLS
+// alert in its own ("readLoopPeekFailLocked: ..."): either would push the
+// reason (a refused client certificate, say) out of the shortened text.
+func handshakeFailure(err error) string {
+	if oe, ok := errors.AsType[*net.OpError](err); ok && oe.Op == "remote error" {
+		err = oe
+	} else if ue, ok := errors.AsType[*url.Error](err); ok {
+		err = ue
+	}
+	return "websocket handshake: " + shorten(describe(err))
 }
 
 // connectStage names where a failed connect stopped.

@@ -3,11 +3,17 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -147,6 +153,72 @@ func TestWebSocketOverTLS(t *testing.T) {
 	c.TLSExpiryCritical = 0
 	if r = probeWithin(t, mustNew(t, c, testOptions(t)), c.Timeout); !r.Success {
 		t.Errorf("tls_skip_verify: Err=%q", r.Err)
+	}
+}
+
+// TestWebSocketCAFileAndClientCertificate: a wss:// check takes ca_file
+// and a client certificate as an HTTP check does.
+func TestWebSocketCAFileAndClientCertificate(t *testing.T) {
+	serverCA, clientCA := newPKI(t), newPKI(t)
+	dir := t.TempDir()
+	caFile, _ := writePEM(t, dir, "ca", [][]byte{serverCA.cert.Raw}, nil)
+	client := clientCA.issue(t, certSpec{client: true})
+	certFile, keyFile := writePEM(t, dir, "client", client.Certificate, client.PrivateKey)
+	srv := httptest.NewUnstartedServer(wsEcho(t, nil))
+	srv.TLS = &tls.Config{
+		Certificates: []tls.Certificate{serverCA.issue(t, certSpec{names: []string{"127.0.0.1"}})},
+		ClientAuth:   tls.RequireAndVerifyClientCert,
+		ClientCAs:    clientCA.pool,
+	}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are the point
+	srv.StartTLS()
+	defer srv.Close()
+
+	// The options trust another CA: only ca_file can make the server's
+	// certificate good.
+	opts := testOptions(t)
+	opts.RootCAs = newPKI(t).pool
+	for _, tt := range []struct {
+		name                string
+		ca, cert, key, want string // want: what the error contains, "" for success
+	}{
+		{"ca_file and client certificate", caFile, certFile, keyFile, ""},
+		{"no ca_file", "", certFile, keyFile, "certificate signed by unknown authority"},
+		{"no client certificate", caFile, "", "", "websocket handshake: remote error: tls: certificate required"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := wsCheck("wss://"+srv.Listener.Addr().String()+"/", func(w *config.WebSocketCheck) {
+				w.CAFile, w.CertFile, w.KeyFile = tt.ca, tt.cert, tt.key
+				w.Send, w.Expect = "ping", "pong"
+			})
+			if err := c.WebSocket.LoadTLSFiles(""); err != nil {
+				t.Fatal(err)
+			}
+			r := probeWithin(t, mustNew(t, c, opts), c.Timeout)
+			if r.Success != (tt.want == "") || !strings.Contains(r.Err, tt.want) {
+				t.Fatalf("Success=%v Err=%q, want %q", r.Success, r.Err, tt.want)
+			}
+		})
+	}
+}
+
+// TestWebSocketHandshakeFailureSaysWhy: the reason of a failed upgrade
+// survives the words the library and the transport wrap it in, however
+// the alert arrived.
+func TestWebSocketHandshakeFailureSaysWhy(t *testing.T) {
+	alert := &net.OpError{Op: "remote error", Err: errors.New("tls: certificate required")}
+	get := func(err error) error {
+		return fmt.Errorf("failed to WebSocket dial: failed to send handshake request: %w",
+			&url.Error{Op: "Get", URL: "https://127.0.0.1:1/", Err: err})
+	}
+	for _, err := range []error{get(alert), get(fmt.Errorf("readLoopPeekFailLocked: %w", alert))} {
+		if got, want := handshakeFailure(err), "websocket handshake: remote error: tls: certificate required"; got != want {
+			t.Errorf("%v: %q, want %q", err, got, want)
+		}
+	}
+	refused := get(&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED})
+	if got := handshakeFailure(refused); got != "websocket handshake: connection refused" {
+		t.Errorf("%v: %q", refused, got)
 	}
 }
 

@@ -11,10 +11,10 @@
 //
 //	go build -o bin/up ./cmd/up && go run ./bench/load -checks 5000
 //	go run ./bench/load -checks 5000 -per-component 1 -floor
+//	go run ./bench/load -checks 1000 -type dns
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -25,10 +25,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -41,7 +39,7 @@ func main() {
 		timeout  = flag.Duration("timeout", 3*time.Second, "check timeout (hanging targets hold a probe this long)")
 		window   = flag.Duration("window", 40*time.Second, "how long to run up")
 		hang     = flag.Float64("hang", 0, "share of targets that never answer (0..1)")
-		kind     = flag.String("type", "http", "check type: http, tcp (connect, send, expect) or connect (TCP connect only; one target port per check)")
+		kind     = flag.String("type", "http", "check type: http, tcp (connect, send, expect), connect (TCP connect only; one target port per check), dns (an A query over UDP) or grpc (the standard health check, plaintext)")
 		ports    = flag.Int("ports", 16, "target ports (spreads connections so TIME_WAIT cannot exhaust ephemeral ports)")
 		histo    = flag.Bool("histogram", true, "keep the per-check latency histogram (uptime_probe_latency_seconds)")
 		profile  = flag.String("cpuprofile", "", "write a 20 s CPU profile of up, taken in the steady part, to this file")
@@ -62,8 +60,10 @@ func main() {
 	if *floor && *kind != "http" {
 		log.Fatalf("-floor measures HTTP only, not -type %s", *kind)
 	}
-	if *kind != "http" && *kind != "tcp" && *kind != "connect" {
-		log.Fatalf("-type %q: want http, tcp or connect", *kind)
+	switch *kind {
+	case "http", "tcp", "connect", "dns", "grpc":
+	default:
+		log.Fatalf("-type %q: want http, tcp, connect, dns or grpc", *kind)
 	}
 	if *kind == "connect" {
 		// A bare connect says nothing about which check made it, so each
@@ -74,6 +74,15 @@ func main() {
 	tgt := newTarget(*checks, *hang, *window / *interval + 3)
 	addrs := make([]string, *ports)
 	for i := range addrs {
+		if *kind == "dns" {
+			pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+			if err != nil {
+				log.Fatal(err)
+			}
+			addrs[i] = pc.LocalAddr().String()
+			go tgt.serveDNS(pc)
+			continue
+		}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			log.Fatal(err)
@@ -87,6 +96,8 @@ func main() {
 			go tgt.serveTCP(ln)
 		case "connect":
 			go tgt.serveConnect(ln, i)
+		case "grpc":
+			go tgt.serveGRPC(ln)
 		}
 	}
 
@@ -260,195 +271,14 @@ func configText(n, per int, kind string, addrs []string, api string, interval, t
 				fmt.Fprintf(&b, "      - {name: t%d, tcp: {address: \"%s\", send: \"%d\\n\", expect: \"ok\"}}\n", i, addr, i)
 			case "connect":
 				fmt.Fprintf(&b, "      - {name: t%d, tcp: {address: \"%s\"}}\n", i, addr)
+			case "dns":
+				fmt.Fprintf(&b, "      - {name: t%d, dns: {server: \"%s\", name: t%d.bench.test, type: A}}\n", i, addr, i)
+			case "grpc":
+				fmt.Fprintf(&b, "      - {name: t%d, grpc: {address: \"%s\", service: t%d}}\n", i, addr, i)
 			}
 		}
 	}
 	return b.String()
-}
-
-// target records when each check's probe arrives.
-type target struct {
-	mu       sync.Mutex
-	start    time.Time
-	arrivals [][]time.Time
-	hang     []bool
-	floor    []time.Time // arrivals of the floor client's requests
-}
-
-func newTarget(n int, hang float64, perCheck time.Duration) *target {
-	t := &target{arrivals: make([][]time.Time, n), hang: make([]bool, n)}
-	every := 0
-	if hang > 0 {
-		every = int(1 / hang)
-	}
-	for i := range t.arrivals {
-		t.arrivals[i] = make([]time.Time, 0, int(perCheck))
-		t.hang[i] = every > 0 && i%every == every-1
-	}
-	return t
-}
-
-func (t *target) setStart(s time.Time) { t.mu.Lock(); t.start = s; t.mu.Unlock() }
-
-// hit records an arrival and says whether the target must hang.
-func (t *target) hit(i int) bool {
-	if i < 0 || i >= len(t.arrivals) {
-		return false
-	}
-	now := time.Now()
-	t.mu.Lock()
-	t.arrivals[i] = append(t.arrivals[i], now)
-	t.mu.Unlock()
-	return t.hang[i]
-}
-
-func (t *target) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/floor/") {
-		// The floor's requests get the same answer as up's, counted apart.
-		now := time.Now()
-		t.mu.Lock()
-		t.floor = append(t.floor, now)
-		t.mu.Unlock()
-		io.WriteString(w, "ok\n")
-		return
-	}
-	i, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/t/"))
-	if err != nil {
-		http.NotFound(w, r)
-		return
-	}
-	if t.hit(i) {
-		select {
-		case <-r.Context().Done():
-		case <-time.After(time.Minute):
-		}
-		return
-	}
-	io.WriteString(w, "ok\n")
-}
-
-func (t *target) serveTCP(ln net.Listener) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(time.Minute))
-			line, err := bufio.NewReader(c).ReadString('\n')
-			if err != nil {
-				return
-			}
-			i, _ := strconv.Atoi(strings.TrimSpace(line))
-			if t.hit(i) {
-				io.Copy(io.Discard, c) // until the prober gives up
-				return
-			}
-			io.WriteString(c, "ok\n")
-		}()
-	}
-}
-
-// serveConnect counts each connection to the port of check i.
-func (t *target) serveConnect(ln net.Listener, i int) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		if t.hit(i) {
-			go func() {
-				c.SetDeadline(time.Now().Add(time.Minute))
-				io.Copy(io.Discard, c)
-				c.Close()
-			}()
-			continue
-		}
-		c.Close()
-	}
-}
-
-func (t *target) total() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	n := 0
-	for _, a := range t.arrivals {
-		n += len(a)
-	}
-	return n
-}
-
-func (t *target) arrivalsBetween(from, to time.Time) int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	n := 0
-	for _, a := range t.arrivals {
-		for _, at := range a {
-			if !at.Before(from) && at.Before(to) {
-				n++
-			}
-		}
-	}
-	return n
-}
-
-func (t *target) floorBetween(from, to time.Time) int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	n := 0
-	for _, at := range t.floor {
-		if !at.Before(from) && at.Before(to) {
-			n++
-		}
-	}
-	return n
-}
-
-type spacing struct{ p50, p99, max, devP99 time.Duration }
-
-func (t *target) spacing(interval time.Duration) spacing {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var gaps, devs []time.Duration
-	for i, a := range t.arrivals {
-		if t.hang[i] {
-			continue
-		}
-		for j := 1; j < len(a); j++ {
-			g := a[j].Sub(a[j-1])
-			gaps = append(gaps, g)
-			d := g - interval
-			if d < 0 {
-				d = -d
-			}
-			devs = append(devs, d)
-		}
-	}
-	if len(gaps) == 0 {
-		return spacing{}
-	}
-	slices.Sort(gaps)
-	slices.Sort(devs)
-	q := func(s []time.Duration, p float64) time.Duration { return s[min(len(s)-1, int(p*float64(len(s))))] }
-	return spacing{q(gaps, .5), q(gaps, .99), gaps[len(gaps)-1], q(devs, .99)}
-}
-
-func (t *target) allProbedAfter() (time.Duration, int) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var last time.Time
-	missing := 0
-	for _, a := range t.arrivals {
-		if len(a) == 0 {
-			missing++
-			continue
-		}
-		if a[0].After(last) {
-			last = a[0]
-		}
-	}
-	return last.Sub(t.start), missing
 }
 
 func freeAddr() string {

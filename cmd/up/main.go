@@ -341,9 +341,10 @@ func probeProxyProblem(check *config.Check, proxy string) string {
 }
 
 func runProbe(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("probe", "probe TARGET [--timeout D] [--proxy URL]\n       up probe --config FILE [--timeout D]\n\nTARGET is http(s)://host/path, host:port or tcp://host:port (TCP), icmp://host,\ntls://host:port (a handshake and its certificate), dns://server/name?type=MX\n(dns:///name asks the system's first nameserver), grpc://host:port/service\n(the gRPC health service; ?tls=true for TLS), or ws(s)://host/path (a WebSocket).\nWith --config instead, the target is /healthz on the file's listen.api.", stderr)
+	fs := newFlags("probe", "probe TARGET [--timeout D] [--proxy URL]\n       up probe --config FILE [--check ID] [--timeout D]\n\nTARGET is http(s)://host/path, host:port or tcp://host:port (TCP), icmp://host,\ntls://host:port (a handshake and its certificate), dns://server/name?type=MX\n(dns:///name asks the system's first nameserver; the DNS check's assertions\nmay follow: &answer_contains=mx1&min_answers=2), grpc://host:port/service\n(the gRPC health service; ?tls=true for TLS), or ws(s)://host/path (a WebSocket).\nWith --config instead, the target is /healthz on the file's listen.api; with\n--check too, the file's check of that id (component.name), with every option\nand assertion the file gives it, and its own timeout unless --timeout is given.", stderr)
 	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
 	cfgPath := fs.String("config", "", "probe the /healthz of the daemon this config file describes")
+	checkID := fs.String("check", "", "with --config, probe the file's check of this `ID` (component.name) instead")
 	proxyURL := fs.String("proxy", "", "send an http(s) TARGET's requests through the http:// or https:// proxy\nat `URL` (user:password@ in it goes to the proxy), as proxy_url does;\nHTTP_PROXY and HTTPS_PROXY are never used")
 	// Accept flags after the target too: `up probe example.com:443 --timeout 2s`.
 	var target string
@@ -355,6 +356,15 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	}
 	if target == "" && fs.NArg() > 0 {
 		target = fs.Arg(0)
+	}
+	timeoutSet := false
+	fs.Visit(func(f *flag.Flag) { timeoutSet = timeoutSet || f.Name == "timeout" })
+	if *checkID != "" {
+		if *cfgPath == "" || target != "" {
+			fmt.Fprintln(stderr, "up probe: --check ID goes with --config FILE and no TARGET")
+			return 2
+		}
+		return probeConfigured(*cfgPath, *checkID, *timeout, timeoutSet, stdout, stderr)
 	}
 	if target == "" && *cfgPath != "" {
 		t, err := healthzOf(*cfgPath)
@@ -390,6 +400,49 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	res := p.Probe(ctx)
 	fmt.Fprintln(stdout, res.Summary())
+	if !res.Success {
+		return 1
+	}
+	return 0
+}
+
+// probeConfigured runs the check id of the configuration file at path
+// once, as the daemon would, and prints the result with the file's
+// secrets hidden.
+func probeConfigured(path, id string, timeout time.Duration, timeoutSet bool, stdout, stderr io.Writer) int {
+	cfg, err := config.Load(path)
+	if err != nil {
+		printLoadError(stderr, err)
+		return 2
+	}
+	var check *config.Check
+	var ids []string
+	for _, c := range cfg.Checks() {
+		if c.ID == id {
+			check = c
+		}
+		ids = append(ids, c.ID)
+	}
+	switch {
+	case check == nil:
+		fmt.Fprintf(stderr, "up probe: %s has no check %q; its checks: %s\n", path, id, strings.Join(ids, ", "))
+		return 2
+	case check.Push != nil:
+		fmt.Fprintf(stderr, "up probe: %s is a push check: nothing probes it, its job reports to /push/<token>\n", id)
+		return 2
+	}
+	if timeoutSet {
+		check.Timeout = timeout
+	}
+	p, err := probe.New(check, probe.Options{Version: version.Version})
+	if err != nil {
+		fmt.Fprintln(stderr, "up probe:", cfg.Redact(err.Error()))
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), check.Timeout)
+	defer cancel()
+	res := p.Probe(ctx)
+	fmt.Fprintln(stdout, cfg.Redact(res.Summary()))
 	if !res.Success {
 		return 1
 	}
