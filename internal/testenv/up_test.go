@@ -27,6 +27,7 @@ func TestRunningAddrsReadsTextAndJSONLogs(t *testing.T) {
 // An up whose log level hides the "up is running" line still starts:
 // StartUp finds its two listeners and tells the API from the WebSocket.
 func TestStartUpFindsTheListenersOfAQuietUp(t *testing.T) {
+	// Only with -short, which CI never passes: building up takes a while.
 	if testing.Short() {
 		t.Skip("builds up")
 	}
